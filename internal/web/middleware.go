@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+)
+
+// maxBody bounds every request body; forms and JSON here are small.
+const maxBody = 1 << 20
+
+const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(c int) {
+	if w.code == 0 {
+		w.code = c
+	}
+	w.ResponseWriter.WriteHeader(c)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// common wraps every request: security headers, body limit, panic
+// recovery, metrics and a log line without personal data (no query strings,
+// no addresses, no bodies).
+func (s *Server) common(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			// Anything but static assets may carry personal data.
+			h.Set("Cache-Control", "no-store")
+		}
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.ErrorContext(r.Context(), "panic serving request", "route", r.Pattern, "panic", p)
+				if sw.code == 0 {
+					http.Error(sw, "Internal error. It has been logged.", http.StatusInternalServerError)
+				}
+			}
+			code := sw.code
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.metrics.observe(r.Pattern, code, time.Since(start))
+			s.log.DebugContext(r.Context(), "request", "method", r.Method, "route", r.Pattern, "status", code, "ms", time.Since(start).Milliseconds())
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// authenticate puts the actor of a session cookie or bearer token in the
+// context, when there is a valid one. Routes decide whether they need it.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			tok, ok := strings.CutPrefix(auth, "Bearer ")
+			if !ok {
+				writeProblem(w, http.StatusUnauthorized, "Send the token as 'Authorization: Bearer stp_...'.")
+				return
+			}
+			a, err := s.access.TokenActor(ctx, strings.TrimSpace(tok))
+			if err != nil {
+				writeProblem(w, status(apperr.CodeOf(err)), apperr.MessageOf(err))
+				return
+			}
+			ctx = access.WithActor(ctx, a)
+		} else if c, err := r.Cookie(s.cookieName(r)); err == nil && c.Value != "" {
+			if a, err := s.access.SessionActor(ctx, c.Value); err == nil {
+				ctx = access.WithActor(ctx, a)
+				ctx = context.WithValue(ctx, sessionKey{}, c.Value)
+			} else {
+				s.clearCookie(w, r)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type sessionKey struct{}
+
+// sessionToken returns the session cookie value of the request, if any.
+func sessionToken(ctx context.Context) string {
+	v, _ := ctx.Value(sessionKey{}).(string)
+	return v
+}
+
+// secure reports whether cookies should carry the Secure attribute: always,
+// except for plain HTTP on a loopback address (a local demo), where
+// browsers would otherwise drop them.
+func (s *Server) secure(r *http.Request) bool {
+	if r.TLS != nil || s.cfg.SecureCookies {
+		return true
+	}
+	if s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https" {
+		return true
+	}
+	return false
+}
+
+// cookieName uses the __Host- prefix when the cookie is Secure: it pins the
+// cookie to this host and path.
+func (s *Server) cookieName(r *http.Request) string {
+	if s.secure(r) {
+		return "__Host-steward_session"
+	}
+	return "steward_session"
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+)
+
+// view is what every page template receives.
+type view struct {
+	Title   string
+	Actor   *access.Actor
+	CSS     string
+	Demo    bool
+	Notice  string
+	Error   string
+	Version string
+	Data    any
+}
+
+func (s *Server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.UTC().Format("2 Jan 2006 15:04 UTC")
+		},
+		"can": func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
+	if err != nil {
+		return fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, n := range names {
+		if path.Base(n) == "layout.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(assets, n)
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", n, err)
+		}
+		s.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error"} {
+		if s.pages[need] == nil {
+			return fmt.Errorf("template %s.html is missing", need)
+		}
+	}
+	return nil
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean error page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, v view) {
+	v.Actor = access.ActorFrom(r.Context())
+	v.CSS = s.cssPath
+	v.Version = s.cfg.Version
+	v.Demo = s.access.DemoTOTPOff(r.Context())
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "Internal error. It has been logged.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = buf.WriteTo(w)
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	s.render(w, r, code, "error", view{Title: http.StatusText(code), Error: msg, Data: code})
+}
+
+// renderAppError shows an application error with its safe message and logs
+// internal causes.
+func (s *Server) renderAppError(w http.ResponseWriter, r *http.Request, err error) {
+	code := status(apperr.CodeOf(err))
+	if code >= 500 {
+		s.log.ErrorContext(r.Context(), "page failed", "route", r.Pattern, "err", err)
+	}
+	s.renderError(w, r, code, apperr.MessageOf(err))
+}

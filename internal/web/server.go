@@ -1,0 +1,183 @@
+// Package web serves Steward's HTML pages and its JSON API. Both are thin:
+// they parse input, call a service with the actor in the context, and
+// render the result. Permission is declared per route here and checked
+// again by the service.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config holds the HTTP settings.
+type Config struct {
+	// SecureCookies forces the Secure attribute even on plain HTTP (for a
+	// TLS-terminating proxy that does not send X-Forwarded-Proto).
+	SecureCookies bool
+	// TrustProxy believes X-Forwarded-Proto from the proxy in front.
+	TrustProxy bool
+	Version    string
+}
+
+// Deps are the services the web layer calls.
+type Deps struct {
+	DB     *store.DB
+	Vault  *vault.Vault
+	Access *access.Service
+	Audit  *audit.Log
+	Log    *slog.Logger
+}
+
+// Server is the HTTP face of Steward.
+type Server struct {
+	cfg       Config
+	db        *store.DB
+	vault     *vault.Vault
+	access    *access.Service
+	audit     *audit.Log
+	log       *slog.Logger
+	metrics   *metrics
+	pages     map[string]*template.Template
+	cssPath   string
+	css       []byte
+	loginRate *limiter
+}
+
+// New builds the server and parses every template, so a broken template
+// stops the start rather than a request.
+func New(d Deps, cfg Config) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, log: d.Log,
+		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
+	css, err := fs.ReadFile(assets, "static/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	sum := sha256.Sum256(css)
+	s.css = css
+	s.cssPath = "/static/style." + hex.EncodeToString(sum[:6]) + ".css"
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// route is one line of a route table: a ServeMux pattern, the permission it
+// needs ("" for public pages) and the handler.
+type route struct {
+	pattern string
+	perm    access.Permission
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// pageRoutes is the table of HTML pages, read top to bottom.
+func (s *Server) pageRoutes() []route {
+	return []route{
+		{"GET /login", "", s.loginPage},
+		{"POST /login", "", s.loginSubmit},
+		{"POST /logout", access.PermSelf, s.logout},
+		{"GET /{$}", access.PermSelf, s.dashboard},
+		{"GET /account", access.PermSelf, s.accountPage},
+		{"POST /account/password", access.PermSelf, s.changePassword},
+		{"POST /account/tokens", access.PermSelf, s.createToken},
+		{"POST /account/tokens/{id}/revoke", access.PermSelf, s.revokeToken},
+		{"POST /account/sessions/end-others", access.PermSelf, s.endOtherSessions},
+		{"GET /units", access.PermUnitsRead, s.unitsPage},
+		{"GET /units/{id}", access.PermUnitsRead, s.unitPage},
+		{"GET /admin/accounts", access.PermAccountsManage, s.accountsPage},
+	}
+}
+
+// Handler returns the complete HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET "+s.cssPath, s.stylesheet)
+	for _, rt := range s.pageRoutes() {
+		mux.Handle(rt.pattern, s.page(rt))
+	}
+	mux.Handle("/api/v1/", s.apiHandler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusNotFound, "There is no page at this address.")
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Use Steward's own pages.")
+	}))
+	return s.common(cop.Handler(s.authenticate(mux)))
+}
+
+// page adapts a route to an http.Handler: it enforces the declared
+// permission (sending the anonymous to the sign-in page) and renders errors.
+func (s *Server) page(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.perm != "" {
+			a := access.ActorFrom(r.Context())
+			if a == nil {
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/login", http.StatusSeeOther)
+					return
+				}
+				s.renderError(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
+				return
+			}
+			if !a.Can(rt.perm) {
+				s.renderError(w, r, http.StatusForbidden, "Your roles do not allow this page.")
+				return
+			}
+		}
+		if err := rt.handle(w, r); err != nil {
+			s.renderAppError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// readyz answers 200 only when both the database and the key store answer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: database", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if err := s.vault.KeyStore().Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: key store", "err", err)
+		http.Error(w, "key store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	// The content hash is in the URL, so the file can be cached for ever.
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	_, _ = w.Write(s.css)
+}
