@@ -1,0 +1,49 @@
+-- +goose Up
+-- The audit log: append-only events chained by SHA-256 (see internal/audit).
+-- Rows are never updated; retention may delete whole segments from the oldest
+-- end, which verification accepts because each closed segment's checkpoint
+-- is kept.
+CREATE TABLE audit_events (
+    seq        BIGINT PRIMARY KEY,
+    segment    TEXT   NOT NULL,
+    at         BIGINT NOT NULL,
+    actor_id   TEXT   NOT NULL,
+    action     TEXT   NOT NULL,
+    entity     TEXT   NOT NULL,
+    entity_id  TEXT   NOT NULL,
+    subject_id TEXT   NOT NULL,
+    purpose    TEXT   NOT NULL,
+    detail     TEXT   NOT NULL,
+    prev_hash  BYTEA  NOT NULL,
+    hash       BYTEA  NOT NULL
+);
+-- seq second so "newest first for this person" is an index range scan.
+CREATE INDEX audit_events_subject ON audit_events (subject_id, seq);
+CREATE INDEX audit_events_actor   ON audit_events (actor_id, seq);
+CREATE INDEX audit_events_entity  ON audit_events (entity_id, seq);
+
+-- The chain's head, one row. Appenders lock it (SELECT ... FOR UPDATE) so
+-- that they queue instead of forking the chain. seg_first_seq and
+-- seg_start_hash describe the open segment so closing it needs no scan.
+CREATE TABLE audit_head (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    seq            BIGINT NOT NULL,
+    hash           BYTEA  NOT NULL,
+    segment        TEXT   NOT NULL,
+    seg_first_seq  BIGINT NOT NULL,
+    seg_start_hash BYTEA  NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash, segment, seg_first_seq, seg_start_hash)
+VALUES (1, 0, decode(repeat('00', 32), 'hex'), '', 0, decode(repeat('00', 32), 'hex'));
+
+-- One row per closed segment, MAC'd, kept forever (no personal data).
+CREATE TABLE audit_checkpoints (
+    segment    TEXT PRIMARY KEY,
+    first_seq  BIGINT NOT NULL,
+    last_seq   BIGINT NOT NULL,
+    count      BIGINT NOT NULL,
+    start_hash BYTEA  NOT NULL,
+    end_hash   BYTEA  NOT NULL,
+    closed_at  BIGINT NOT NULL,
+    mac        BYTEA  NOT NULL
+);
