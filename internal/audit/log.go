@@ -34,6 +34,7 @@ type Log struct {
 	// chunkMin is the fewest events Verify gives one worker; tests lower
 	// it to exercise the joins between chunks.
 	chunkMin int64
+	workers  int // 0: one per CPU, at most the SQLite reader pool
 }
 
 // New returns the log stored in db. checkpointKey (32 bytes, from

@@ -56,6 +56,8 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	// trustworthy context for the segment checks, so stop there.
 	var spans []span
 	var first, last *chunk
+	var used map[string]bool // checkpoints accounted for
+	truncated := false
 	for i := range chunks {
 		c := &chunks[i]
 		rep.Events += c.n
@@ -64,6 +66,9 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 			switch {
 			case first == nil:
 				first = c
+				// Before the chunk's own break: a bad link of the first
+				// event is the more precise reason than its hash.
+				rep.Pruned, used = checkPrefix(snap, first, &v)
 			case c.firstSeq != last.lastSeq+1:
 				v.add(last.lastSeq+1, c.firstSegment, fmt.Sprintf("event missing: event %d is followed by %d", last.lastSeq, c.firstSeq))
 			case !bytes.Equal(c.firstPrev[:], last.lastHash[:]):
@@ -76,13 +81,16 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 		}
 		if c.brk != nil {
 			v.add(c.brk.Seq, c.brk.Segment, c.brk.Reason)
+			truncated = true
 			break
 		}
 	}
+	if first == nil {
+		rep.Pruned, used = checkPrefix(snap, nil, &v)
+	}
 	rep.Segments = len(spans)
-	complete := v.b == nil
-
-	rep.Pruned = l.checkCheckpoints(snap, first, spans, complete, &v)
+	complete := !truncated
+	l.checkSegments(snap, spans, complete, used, &v)
 	if snap.maxSeq > snap.head.seq {
 		v.add(snap.head.seq+1, "", fmt.Sprintf("event beyond the head (head is at %d)", snap.head.seq))
 	}
@@ -181,6 +189,9 @@ func (l *Log) walkAll(ctx context.Context, snap *snapshot) ([]chunk, error) {
 	}
 	total := snap.maxSeq - snap.minSeq + 1
 	n := int64(min(runtime.GOMAXPROCS(0), 8)) // 8: the SQLite reader pool
+	if l.workers > 0 {
+		n = int64(l.workers)
+	}
 	n = max(1, min(n, total/l.chunkMin))
 	chunks := make([]chunk, n)
 	size := (total + n - 1) / n
@@ -295,28 +306,16 @@ func mergeSpans(spans, next []span, v *verdict) []span {
 	return append(spans, next...)
 }
 
-// checkCheckpoints checks every checkpoint's MAC, that the checkpoints of
-// deleted segments cover exactly the seqs before the first remaining event
-// and link to it, and that each closed segment present agrees with its
-// checkpoint. It returns the number of deleted (pruned) segments.
-func (l *Log) checkCheckpoints(snap *snapshot, first *chunk, spans []span, complete bool, v *verdict) int {
-	bySeg := make(map[string]*checkpoint, len(snap.checkpoints))
-	for i := range snap.checkpoints {
-		c := &snap.checkpoints[i]
-		bySeg[c.segment] = c
-		if !c.validMAC(l.key) {
-			v.add(c.last, c.segment, "checkpoint MAC is invalid (the checkpoint was altered or forged)")
-		}
-	}
-
-	// The pruned prefix: checkpoints wholly before the first event present.
+// checkPrefix checks that the checkpoints of deleted segments cover exactly
+// the seqs before the first remaining event (first, nil if none) and link to
+// it. It returns how many segments were deleted and their names.
+func checkPrefix(snap *snapshot, first *chunk, v *verdict) (int, map[string]bool) {
 	firstSeq := int64(math.MaxInt64)
 	if first != nil {
 		firstSeq = first.firstSeq
 	}
 	var cover int64
 	coverHash := make([]byte, hashSize) // the first event ever follows zeros
-	pruned := 0
 	used := map[string]bool{}
 	for i := range snap.checkpoints {
 		c := &snap.checkpoints[i]
@@ -324,7 +323,6 @@ func (l *Log) checkCheckpoints(snap *snapshot, first *chunk, spans []span, compl
 			break
 		}
 		used[c.segment] = true
-		pruned++
 		switch {
 		case c.first != cover+1:
 			v.add(cover+1, c.segment, fmt.Sprintf("events %d to %d are missing and no checkpoint covers them", cover+1, c.first-1))
@@ -339,7 +337,7 @@ func (l *Log) checkCheckpoints(snap *snapshot, first *chunk, spans []span, compl
 		if snap.head.seq > cover {
 			v.add(cover+1, snap.head.segment, fmt.Sprintf("events %d to %d are missing", cover+1, snap.head.seq))
 		}
-		return pruned
+		return len(used), used
 	}
 	switch {
 	case firstSeq != cover+1:
@@ -350,6 +348,21 @@ func (l *Log) checkCheckpoints(snap *snapshot, first *chunk, spans []span, compl
 			reason = "prev_hash does not match the end hash of the last deleted segment's checkpoint"
 		}
 		v.add(firstSeq, first.firstSegment, reason)
+	}
+	return len(used), used
+}
+
+// checkSegments checks every checkpoint's MAC and that each closed segment
+// present agrees with its checkpoint; when the walk was complete, also that
+// every checkpoint is accounted for.
+func (l *Log) checkSegments(snap *snapshot, spans []span, complete bool, used map[string]bool, v *verdict) {
+	bySeg := make(map[string]*checkpoint, len(snap.checkpoints))
+	for i := range snap.checkpoints {
+		c := &snap.checkpoints[i]
+		bySeg[c.segment] = c
+		if !c.validMAC(l.key) {
+			v.add(c.last, c.segment, "checkpoint MAC is invalid (the checkpoint was altered or forged)")
+		}
 	}
 
 	// Segments present: all but the head's open one must be sealed.
@@ -382,7 +395,6 @@ func (l *Log) checkCheckpoints(snap *snapshot, first *chunk, spans []span, compl
 			}
 		}
 	}
-	return pruned
 }
 
 // checkHead compares the head row with the last event, so that deleting the
