@@ -204,3 +204,9 @@ func (s *Service) ResetTOTP(ctx context.Context, username string) (*NewAccount, 
 	}
 	return &NewAccount{Account: acc, TOTPSecret: secret, TOTPURL: TOTPURL(s.cfg.Issuer, acc.Username, secret)}, nil
 }
+
+// RecordSetting audits a change of an installation setting made by the
+// caller in ctx's transaction.
+func (s *Service) RecordSetting(ctx context.Context, name string) error {
+	return s.record(ctx, "settings.update", "setting", name, nil)
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+// App is the set of open services one command works with.
+type App struct {
+	DB     *store.DB
+	Vault  *vault.Vault
+	Audit  *audit.Log
+	Access *access.Service
+	Log    *slog.Logger
+}
+
+func (p Paths) databaseURL() (string, error) {
+	return secretFromEnvFile(p.DatabaseURL, "STEWARD_DATABASE_URL")
+}
+
+func (p Paths) targets() (data, keys store.Target, err error) {
+	url, err := p.databaseURL()
+	if err != nil {
+		return data, keys, err
+	}
+	if url != "" {
+		return store.Target{PostgresURL: url}, store.Target{PostgresURL: url, Schema: p.KeysSchema}, nil
+	}
+	return store.Target{SQLitePath: filepath.Join(p.DataDir, "steward.db")},
+		store.Target{SQLitePath: filepath.Join(p.DataDir, "keys.db")}, nil
+}
+
+func (p Paths) vaultOptions(log *slog.Logger) (vault.Options, error) {
+	_, keys, err := p.targets()
+	if err != nil {
+		return vault.Options{}, err
+	}
+	return vault.Options{DataDir: p.DataDir, MasterKeyFile: p.MasterKeyFile, Keys: keys, Logger: log}, nil
+}
+
+// initialised reports whether init has run here: a key file or a key store
+// exists.
+func (p Paths) initialised() bool {
+	o, err := p.vaultOptions(nil)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(o.KeyFilePath())
+	return err == nil
+}
+
+// openApp opens the vault first (a wrong or missing key stops everything
+// before any data is touched), then the database, migrating it.
+func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if p.DatabaseURL == "" && !p.initialised() {
+		if _, err := os.Stat(filepath.Join(p.DataDir, "steward.db")); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no Steward data in %s: run `steward init --data-dir %s` first (or `steward demo` for a demo)", p.DataDir, p.DataDir)
+		}
+	}
+	vo, err := p.vaultOptions(log)
+	if err != nil {
+		return nil, err
+	}
+	v, err := vault.Open(ctx, vo)
+	if err != nil {
+		return nil, err
+	}
+	data, _, err := p.targets()
+	if err != nil {
+		v.Close()
+		return nil, err
+	}
+	db, err := store.Open(ctx, store.Options{Target: data, Migrations: store.DataMigrations(), Logger: log})
+	if err != nil {
+		v.Close()
+		return nil, err
+	}
+	a, err := newApp(db, v, log, access.Config{})
+	if err != nil {
+		db.Close()
+		v.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config) (*App, error) {
+	al := audit.New(db, v.SystemKey("audit-checkpoint"))
+	acc, err := access.New(db, v, al, log, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Log: log}, nil
+}
+
+// Close closes the database and the key store.
+func (a *App) Close() error {
+	return errors.Join(a.DB.Close(), a.Vault.Close())
+}
+
+// operator returns ctx acting as the command-line operator, or, with --as,
+// as the named account (whose roles and scope then apply).
+func (a *App) operator(ctx context.Context, as string) (context.Context, error) {
+	if as != "" {
+		actor, err := a.Access.Actor(ctx, as, access.ViaCLI)
+		if err != nil {
+			return nil, err
+		}
+		return access.WithActor(ctx, actor), nil
+	}
+	root, err := a.Access.RootUnit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return access.WithActor(ctx, access.OperatorActor(root.Path)), nil
+}
