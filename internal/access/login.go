@@ -40,12 +40,12 @@ func (s *Service) DemoTOTPOff(ctx context.Context) bool {
 func (s *Service) Login(ctx context.Context, username, password, code string) (*LoginResult, error) {
 	u, err := NormaliseUsername(username)
 	if err != nil {
-		_, _ = VerifyPassword(password, s.dummyHash)
+		_, _ = VerifyPassword(password, s.dummyHash())
 		return nil, s.loginFailed(ctx, "", "malformed_username")
 	}
 	r, err := s.loadAccount(ctx, "username = $1", u)
 	if apperr.Is(err, apperr.NotFound) {
-		_, _ = VerifyPassword(password, s.dummyHash)
+		_, _ = VerifyPassword(password, s.dummyHash())
 		return nil, s.loginFailed(ctx, "", "unknown_account")
 	}
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 		return nil, apperr.New(apperr.TooMany, "This account is locked after repeated failed sign-ins. Try again after %s (UTC), or ask an administrator.", r.LockedUntil.Format("15:04"))
 	}
 	if r.Disabled {
-		_, _ = VerifyPassword(password, s.dummyHash)
+		_, _ = VerifyPassword(password, s.dummyHash())
 		return nil, s.loginFailed(ctx, r.ID, "disabled")
 	}
 	ok, err := VerifyPassword(password, r.passwordHash)

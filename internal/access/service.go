@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/stewardhq/steward/internal/audit"
@@ -72,8 +73,17 @@ type Service struct {
 	log   *slog.Logger
 	cfg   Config
 	// dummyHash is verified against when a username does not exist, so a
-	// failed login takes as long either way.
-	dummyHash string
+	// failed login takes as long either way. Made on first need: most
+	// commands never sign anyone in.
+	dummyOnce sync.Once
+	dummy     string
+}
+
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = HashPassword("steward-timing-equaliser", s.cfg.Hash)
+	})
+	return s.dummy
 }
 
 // New returns the access service.
@@ -82,11 +92,7 @@ func New(db *store.DB, seal Sealer, rec Recorder, log *slog.Logger, cfg Config) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	dummy, err := HashPassword("steward-timing-equaliser", cfg.Hash)
-	if err != nil {
-		return nil, err
-	}
-	return &Service{db: db, seal: seal, audit: rec, log: log, cfg: cfg, dummyHash: dummy}, nil
+	return &Service{db: db, seal: seal, audit: rec, log: log, cfg: cfg}, nil
 }
 
 // Config returns the settings in force.

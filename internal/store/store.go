@@ -188,6 +188,10 @@ func (db *DB) openPostgres(ctx context.Context, t Target) error {
 	if err != nil {
 		return fmt.Errorf("the PostgreSQL URL is not valid (expected postgres://user:password@host:5432/dbname): %w", err)
 	}
+	if t.Schema == "" && validIdent(cfg.RuntimeParams["search_path"]) {
+		// A single schema named in the URL is created like an explicit one.
+		t.Schema = cfg.RuntimeParams["search_path"]
+	}
 	if t.Schema != "" {
 		if !validIdent(t.Schema) {
 			return fmt.Errorf("schema name %q may use only lower-case letters, digits and underscores", t.Schema)

@@ -1,0 +1,284 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/storetest"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+// run calls Main as the binary would and returns exit code and output.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// pathsFor gives the flags that point the CLI at a test environment.
+func pathsFor(env storetest.Env) []string {
+	args := []string{"--data-dir", env.Dir, "--log-level", "error"}
+	if env.Dialect == store.Postgres {
+		args = append(args, "--database-url", env.Data.PostgresURL+searchPath(env.Data.Schema), "--keys-schema", env.Keys.Schema)
+	}
+	return args
+}
+
+func searchPath(schema string) string {
+	return "?search_path=" + schema
+}
+
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	code, out, errs := run(t, stdin, args...)
+	if code != 0 {
+		t.Fatalf("steward %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+// setup initialises an installation with a branch, two workplaces and a
+// rep on one of them, all through the CLI.
+func setup(t *testing.T, env storetest.Env) []string {
+	p := pathsFor(env)
+	mustRun(t, "", append([]string{"init", "--org", "Union"}, p...)...)
+	mustRun(t, "", append([]string{"unit", "add", "North", "--kind", "region", "--parent", "Union"}, p...)...)
+	mustRun(t, "", append([]string{"unit", "add", "Riverside Academy", "--kind", "workplace", "--parent", "North"}, p...)...)
+	mustRun(t, "", append([]string{"unit", "add", "Hillcrest College", "--kind", "workplace", "--parent", "North"}, p...)...)
+	out := mustRun(t, "a long enough password\n", append([]string{"user", "add", "rep.a", "--role", "rep", "--unit", "Riverside Academy"}, p...)...)
+	if !strings.Contains(out, "otpauth://totp/") {
+		t.Fatalf("user add printed no enrolment secret:\n%s", out)
+	}
+	return p
+}
+
+func TestRepThroughCLISeesOnlyTheirWorkplace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		p := setup(t, env)
+		out := mustRun(t, "", append([]string{"unit", "list", "--as", "rep.a"}, p...)...)
+		if !strings.Contains(out, "Riverside Academy") || strings.Contains(out, "Hillcrest") || strings.Contains(out, "North") {
+			t.Fatalf("rep's unit list shows more than their workplace:\n%s", out)
+		}
+		for _, args := range [][]string{
+			{"user", "list", "--as", "rep.a"},
+			{"unit", "add", "Sneaky", "--kind", "workplace", "--parent", "Riverside Academy", "--as", "rep.a"},
+			{"user", "grant", "rep.a", "dpo", "Union", "--as", "rep.a"},
+			{"user", "grant", "rep.a", "rep", "Hillcrest College", "--as", "rep.a"},
+		} {
+			code, out, errs := run(t, "", append(args, p...)...)
+			if code == 0 {
+				t.Errorf("steward %v as a rep succeeded:\n%s", args, out)
+			}
+			if !strings.Contains(errs, "steward:") {
+				t.Errorf("no clear message for %v: %q", args, errs)
+			}
+		}
+		// The operator sees all units.
+		out = mustRun(t, "", append([]string{"unit", "list"}, p...)...)
+		if !strings.Contains(out, "Hillcrest") {
+			t.Fatalf("operator unit list:\n%s", out)
+		}
+	})
+}
+
+func TestAuditVerifyDetectsAHandEditedRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		p := setup(t, env)
+		out := mustRun(t, "", append([]string{"audit", "verify"}, p...)...)
+		if !strings.Contains(out, "intact") {
+			t.Fatalf("verify: %s", out)
+		}
+		db, err := store.Open(context.Background(), store.Options{Target: env.Data, NoMigrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Writer().ExecContext(context.Background(), `UPDATE audit_events SET action = 'unit.delete' WHERE seq = 3`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		code, _, errs := run(t, "", append([]string{"audit", "verify"}, p...)...)
+		if code == 0 || !strings.Contains(errs, "event 3") {
+			t.Fatalf("verify after edit: exit %d, %q", code, errs)
+		}
+	})
+}
+
+func TestWrongOrMissingMasterKeyStops(t *testing.T) {
+	env := storetest.SQLiteEnv(t)
+	p := setup(t, env)
+	key := filepath.Join(env.Dir, "master.key")
+	if err := os.Rename(key, key+".away"); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := run(t, "", append([]string{"unit", "list"}, p...)...)
+	if code == 0 || !strings.Contains(errs, key) {
+		t.Fatalf("missing key: exit %d, message %q should name %s", code, errs, key)
+	}
+	// init must not create a fresh key over existing data.
+	code, _, errs = run(t, "", append([]string{"init"}, p...)...)
+	if code == 0 {
+		t.Fatalf("init over existing data without its key succeeded: %s", errs)
+	}
+	if _, err := os.Stat(key); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("init wrote a new master key over existing data")
+	}
+	other := storetest.SQLiteEnv(t)
+	mustRun(t, "", "init", "--data-dir", other.Dir, "--log-level", "error")
+	code, _, errs = run(t, "", append([]string{"unit", "list", "--master-key-file", filepath.Join(other.Dir, "master.key")}, p...)...)
+	if code == 0 || !strings.Contains(errs, filepath.Join(other.Dir, "master.key")) {
+		t.Fatalf("wrong key: exit %d, %q", code, errs)
+	}
+}
+
+func TestHelpAndBadFlags(t *testing.T) {
+	code, out, _ := run(t, "", "--help")
+	if code != 0 || !strings.Contains(out, "backup") || !strings.Contains(out, "restore") {
+		t.Fatalf("--help: %d %s", code, out)
+	}
+	code, _, errs := run(t, "", "user", "grant")
+	if code == 0 || errs == "" {
+		t.Fatalf("missing arguments: exit %d, %q", code, errs)
+	}
+	code, _, errs = run(t, "", "unit", "list", "--data-dir", t.TempDir())
+	if code == 0 || !strings.Contains(errs, "steward init") {
+		t.Fatalf("uninitialised dir: exit %d, %q", code, errs)
+	}
+}
+
+// sealPerson stores a sealed name for a person in a scratch table, standing
+// in for the register, which arrives with its own issue.
+func sealPerson(t *testing.T, ctx context.Context, app *App, id, name string) {
+	t.Helper()
+	ct, err := app.Vault.Seal(ctx, id, vault.Field{Table: "scratch_people", Column: "name", Row: id}, []byte(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.DB.Writer().ExecContext(ctx, `INSERT INTO scratch_people (id, name) VALUES ($1, $2)`, id, ct); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readPerson(t *testing.T, ctx context.Context, app *App, id string) (string, error) {
+	t.Helper()
+	var ct []byte
+	if err := app.DB.Reader().QueryRowContext(ctx, `SELECT name FROM scratch_people WHERE id = $1`, id).Scan(&ct); err != nil {
+		t.Fatalf("row of %s: %v", id, err)
+	}
+	pt, err := app.Vault.Open(ctx, id, vault.Field{Table: "scratch_people", Column: "name", Row: id}, ct)
+	return string(pt), err
+}
+
+func TestRestoreNeverBringsBackTheErased(t *testing.T) {
+	for _, withKeys := range []bool{false, true} {
+		name := "data-only"
+		if withKeys {
+			name = "data-and-older-key-store"
+		}
+		t.Run(name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, env storetest.Env) {
+				ctx := context.Background()
+				p := setup(t, env)
+				paths := parsePaths(t, p)
+				app, err := openApp(ctx, paths, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				blob := "BLOB"
+				if env.Dialect == store.Postgres {
+					blob = "BYTEA"
+				}
+				if _, err := app.DB.Writer().ExecContext(ctx, `CREATE TABLE scratch_people (id TEXT PRIMARY KEY, name `+blob+`)`); err != nil {
+					t.Fatal(err)
+				}
+				ann, bob := store.NewID(), store.NewID()
+				sealPerson(t, ctx, app, ann, "Ann Example")
+				sealPerson(t, ctx, app, bob, "Bob Example")
+				app.Close()
+
+				backupDir := t.TempDir()
+				mustRun(t, "", append([]string{"backup", "--out", backupDir}, p...)...)
+				dataFile, keysFile := backupFiles(t, backupDir)
+
+				// Ann is erased after the backups were taken.
+				app, err = openApp(ctx, paths, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := app.Vault.Shred(ctx, ann); err != nil {
+					t.Fatal(err)
+				}
+				app.Close()
+
+				args := []string{"restore", "--yes", "--data", dataFile}
+				if withKeys {
+					args = append(args, "--keys", keysFile)
+				}
+				out := mustRun(t, "", append(args, p...)...)
+				if !strings.Contains(out, "Replayed 1 erasures") {
+					t.Fatalf("restore output: %s", out)
+				}
+				app, err = openApp(ctx, paths, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer app.Close()
+				if got, err := readPerson(t, ctx, app, bob); err != nil || got != "Bob Example" {
+					t.Fatalf("Bob after restore: %q, %v", got, err)
+				}
+				if got, err := readPerson(t, ctx, app, ann); !errors.Is(err, vault.ErrShredded) {
+					t.Fatalf("Ann came back after restore: %q, %v", got, err)
+				}
+				if rep, err := app.Audit.Verify(ctx); err != nil || rep.FirstBad != nil {
+					t.Fatalf("audit chain after restore: %+v, %v", rep.FirstBad, err)
+				}
+			})
+		})
+	}
+}
+
+func backupFiles(t *testing.T, dir string) (data, keys string) {
+	t.Helper()
+	d, _ := filepath.Glob(filepath.Join(dir, "steward-data-*.dump.gz"))
+	k, _ := filepath.Glob(filepath.Join(dir, "steward-keys-*.dump.gz"))
+	if len(d) != 1 || len(k) != 1 {
+		t.Fatalf("backup files: %v %v", d, k)
+	}
+	raw, err := os.ReadFile(d[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := store.ReadDumpHeader(bytes.NewReader(raw))
+	if err != nil || h.Kind != "data" {
+		t.Fatalf("data backup header %+v, %v", h, err)
+	}
+	for _, tbl := range h.Tables {
+		if tbl == "data_keys" || tbl == "meta" {
+			t.Fatalf("data backup holds key-store table %s", tbl)
+		}
+	}
+	return d[0], k[0]
+}
+
+// parsePaths turns CLI flags back into Paths for direct use in tests.
+func parsePaths(t *testing.T, args []string) Paths {
+	var p Paths
+	p.KeysSchema = "steward_keys"
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "--data-dir":
+			p.DataDir = args[i+1]
+		case "--database-url":
+			p.DatabaseURL = args[i+1]
+		case "--keys-schema":
+			p.KeysSchema = args[i+1]
+		}
+	}
+	return p
+}
