@@ -84,6 +84,11 @@ func Normalise(kind IndexKind, value string) (string, error) {
 	if out == "" {
 		return "", apperr.New(apperr.Invalid, "the %s is empty", kindLabel(kind))
 	}
+	// Case folding can lengthen text; bounding the output too keeps every
+	// result acceptable as an input, so normalising stays idempotent.
+	if len(out) > maxIndexInput {
+		return "", apperr.New(apperr.Invalid, "the %s is too long (more than %d bytes)", kindLabel(kind), maxIndexInput)
+	}
 	return out, nil
 }
 
