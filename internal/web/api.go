@@ -15,7 +15,7 @@ import (
 // document from the operations below and answers errors as RFC 9457
 // problems.
 func (s *Server) apiHandler() http.Handler {
-	mux := http.NewServeMux()
+	mux := newPatternMux()
 	cfg := huma.DefaultConfig("Steward API", s.cfg.Version)
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""    // the hosted docs page loads scripts from elsewhere
@@ -204,4 +204,3 @@ func (s *Server) apiVerifyAudit(ctx context.Context, _ *struct{}) (*verifyOutput
 	out.Body.CheckedAt = time.Now().UTC().Format(time.RFC3339)
 	return out, nil
 }
-

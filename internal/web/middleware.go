@@ -58,9 +58,11 @@ func (s *Server) common(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		sw := &statusWriter{ResponseWriter: w}
+		ri := &routeInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, ri))
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.ErrorContext(r.Context(), "panic serving request", "route", r.Pattern, "panic", p)
+				s.log.ErrorContext(r.Context(), "panic serving request", "route", ri.pattern, "panic", p)
 				if sw.code == 0 {
 					http.Error(sw, "Internal error. It has been logged.", http.StatusInternalServerError)
 				}
@@ -69,8 +71,8 @@ func (s *Server) common(next http.Handler) http.Handler {
 			if code == 0 {
 				code = http.StatusOK
 			}
-			s.metrics.observe(r.Pattern, code, time.Since(start))
-			s.log.DebugContext(r.Context(), "request", "method", r.Method, "route", r.Pattern, "status", code, "ms", time.Since(start).Milliseconds())
+			s.metrics.observe(ri.pattern, code, time.Since(start))
+			s.log.DebugContext(r.Context(), "request", "method", r.Method, "route", ri.pattern, "status", code, "ms", time.Since(start).Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -143,4 +145,30 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// routeInfo carries the matched route pattern back out to the outer
+// middleware: the mux sets Pattern only on the request it hands inward.
+type routeInfo struct{ pattern string }
+
+type routeKey struct{}
+
+// patternMux is a ServeMux whose handlers note the pattern they matched,
+// for metrics and logs labelled by route rather than by raw path (which
+// could hold ids).
+type patternMux struct{ *http.ServeMux }
+
+func newPatternMux() patternMux { return patternMux{http.NewServeMux()} }
+
+func (m patternMux) Handle(pattern string, h http.Handler) {
+	m.ServeMux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ri, ok := r.Context().Value(routeKey{}).(*routeInfo); ok {
+			ri.pattern = r.Pattern
+		}
+		h.ServeHTTP(w, r)
+	}))
+}
+
+func (m patternMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
 }

@@ -108,7 +108,7 @@ func (s *Server) pageRoutes() []route {
 
 // Handler returns the complete HTTP handler.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := newPatternMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
