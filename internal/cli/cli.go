@@ -101,19 +101,17 @@ func parse(p *kong.Kong, args []string, exit *int, stderr io.Writer) (kctx *kong
 	return kctx, 0, false
 }
 
-// report prints an error and picks the exit code: 1 for a refusal or bad
-// input, 3 for an internal failure.
+// report prints an error as one line and returns exit code 1. Application
+// errors show their message for people; others (I/O, the database) show
+// their chain, which at the command line is for the operator.
 func report(w io.Writer, err error) int {
 	var ae *apperr.Error
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && ae.Code != apperr.Internal {
 		fmt.Fprintln(w, "steward:", ae.Message)
-		if ae.Code == apperr.Internal && ae.Err != nil {
-			fmt.Fprintln(w, "cause:", ae.Err)
-		}
 		return 1
 	}
 	fmt.Fprintln(w, "steward:", err)
-	return 3
+	return 1
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
