@@ -1,0 +1,143 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/storetest"
+	"github.com/stewardhq/steward/internal/vault"
+	"github.com/stewardhq/steward/internal/web"
+)
+
+// fixture is a running Steward on a fresh SQLite database with a small
+// organisation: Test Union > North Region > Tyneside Branch > workplaces A
+// and B. The rep holds a role on A only, so tests can check that B never
+// shows; the DPO holds one on the organisation, so a second factor applies.
+type fixture struct {
+	URL string
+
+	RepUser, RepPassword string
+	DPOUser, DPOPassword string
+	// DPOSecret is the DPO's TOTP seed; see DPOCode.
+	DPOSecret string
+
+	WorkplaceA, WorkplaceB         string // unit ids
+	WorkplaceAName, WorkplaceBName string
+
+	Access *access.Service
+	DB     *store.DB
+	Vault  *vault.Vault
+	Audit  *audit.Log
+}
+
+// newFixture builds the organisation and serves it on a loopback address
+// until the test ends.
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	// Not t.Context(): it is cancelled before cleanups run, and the vault
+	// and database opened with it are closed in cleanups.
+	ctx := context.Background()
+	env := storetest.SQLiteEnv(t)
+
+	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
+	if _, err := vault.Init(ctx, vo); err != nil {
+		t.Fatalf("init vault: %v", err)
+	}
+	v, err := vault.Open(ctx, vo)
+	if err != nil {
+		t.Fatalf("open vault: %v", err)
+	}
+	t.Cleanup(func() { v.Close() })
+	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations()})
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+
+	auditLog := audit.New(db, v.SystemKey("audit-checkpoint"))
+	// Cheap hashing: the default argon2 cost makes every sign-in slow.
+	acc, err := access.New(db, v, auditLog, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatalf("access service: %v", err)
+	}
+
+	f := &fixture{
+		RepUser: "rep.a", RepPassword: "correct horse battery staple",
+		DPOUser: "dpo", DPOPassword: "purple monkey dishwasher lamp",
+		WorkplaceAName: "Alder Road Primary School", WorkplaceBName: "Birchwood Academy",
+		Access: acc, DB: db, Vault: v, Audit: auditLog,
+	}
+	f.build(ctx, t)
+
+	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog}, web.Config{Version: "test"})
+	if err != nil {
+		t.Fatalf("web server: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	// Registered after the database's cleanup, so it runs first: no request
+	// is in flight when the database closes.
+	t.Cleanup(ts.Close)
+	f.URL = ts.URL
+	return f
+}
+
+// build creates the units and accounts as the command-line operator would.
+func (f *fixture) build(ctx context.Context, t testing.TB) {
+	t.Helper()
+	// The root unit has no path yet to scope the operator to; every later
+	// step runs scoped to it, as the CLI does.
+	root, err := f.Access.CreateUnit(access.WithActor(ctx, access.OperatorActor("")), "", access.KindOrganisation, "Test Union")
+	if err != nil {
+		t.Fatalf("create organisation: %v", err)
+	}
+	op := access.WithActor(ctx, access.OperatorActor(root.Path))
+	region, err := f.Access.CreateUnit(op, root.ID, access.KindRegion, "North Region")
+	if err != nil {
+		t.Fatalf("create region: %v", err)
+	}
+	branch, err := f.Access.CreateUnit(op, region.ID, access.KindBranch, "Tyneside Branch")
+	if err != nil {
+		t.Fatalf("create branch: %v", err)
+	}
+	a, err := f.Access.CreateUnit(op, branch.ID, access.KindWorkplace, f.WorkplaceAName)
+	if err != nil {
+		t.Fatalf("create workplace A: %v", err)
+	}
+	b, err := f.Access.CreateUnit(op, branch.ID, access.KindWorkplace, f.WorkplaceBName)
+	if err != nil {
+		t.Fatalf("create workplace B: %v", err)
+	}
+	f.WorkplaceA, f.WorkplaceB = a.ID, b.ID
+
+	if _, err := f.Access.CreateAccount(op, f.RepUser, f.RepPassword); err != nil {
+		t.Fatalf("create rep: %v", err)
+	}
+	if _, err := f.Access.Grant(op, f.RepUser, access.RoleRep, a.ID); err != nil {
+		t.Fatalf("grant rep: %v", err)
+	}
+	dpo, err := f.Access.CreateAccount(op, f.DPOUser, f.DPOPassword)
+	if err != nil {
+		t.Fatalf("create dpo: %v", err)
+	}
+	f.DPOSecret = dpo.TOTPSecret
+	if _, err := f.Access.Grant(op, f.DPOUser, access.RoleDPO, root.ID); err != nil {
+		t.Fatalf("grant dpo: %v", err)
+	}
+}
+
+// DPOCode returns the DPO's current authenticator code. Login refuses a
+// code of a step already used, so one fixture allows one DPO sign-in per
+// 30-second step.
+func (f *fixture) DPOCode(t testing.TB) string {
+	t.Helper()
+	code, err := access.TOTPCode(f.DPOSecret, time.Now())
+	if err != nil {
+		t.Fatalf("totp code: %v", err)
+	}
+	return code
+}
