@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,16 +24,24 @@ func run(t *testing.T, stdin string, args ...string) (int, string, string) {
 }
 
 // pathsFor gives the flags that point the CLI at a test environment.
-func pathsFor(env storetest.Env) []string {
+func pathsFor(t *testing.T, env storetest.Env) []string {
 	args := []string{"--data-dir", env.Dir, "--log-level", "error"}
 	if env.Dialect == store.Postgres {
-		args = append(args, "--database-url", env.Data.PostgresURL+searchPath(env.Data.Schema), "--keys-schema", env.Keys.Schema)
+		args = append(args, "--database-url", withSearchPath(t, env.Data.PostgresURL, env.Data.Schema), "--keys-schema", env.Keys.Schema)
 	}
 	return args
 }
 
-func searchPath(schema string) string {
-	return "?search_path=" + schema
+// withSearchPath puts the test's schema in the URL, as an operator would.
+func withSearchPath(t *testing.T, raw, schema string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("parse %s: %v", storetest.EnvPostgres, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func mustRun(t *testing.T, stdin string, args ...string) string {
@@ -47,7 +56,7 @@ func mustRun(t *testing.T, stdin string, args ...string) string {
 // setup initialises an installation with a branch, two workplaces and a
 // rep on one of them, all through the CLI.
 func setup(t *testing.T, env storetest.Env) []string {
-	p := pathsFor(env)
+	p := pathsFor(t, env)
 	mustRun(t, "", append([]string{"init", "--org", "Union"}, p...)...)
 	mustRun(t, "", append([]string{"unit", "add", "North", "--kind", "region", "--parent", "Union"}, p...)...)
 	mustRun(t, "", append([]string{"unit", "add", "Riverside Academy", "--kind", "workplace", "--parent", "North"}, p...)...)

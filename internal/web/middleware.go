@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -125,7 +127,19 @@ func (s *Server) secure(r *http.Request) bool {
 	if s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https" {
 		return true
 	}
-	return false
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	return !isLoopbackHost(host)
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && a.IsLoopback()
 }
 
 // cookieName uses the __Host- prefix when the cookie is Secure: it pins the

@@ -256,3 +256,19 @@ func TestOpenAPIDeclaresPermissions(t *testing.T) {
 		}
 	}
 }
+
+func TestCookieSecureOffLoopback(t *testing.T) {
+	f := newFixture(t)
+	req, _ := http.NewRequest("POST", f.URL+"/login", strings.NewReader(url.Values{"username": {f.RepUser}, "password": {f.RepPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "steward.example.org"
+	resp, err := client(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body(t, resp)
+	cs := resp.Cookies()
+	if len(cs) != 1 || cs[0].Name != "__Host-steward_session" || !cs[0].Secure {
+		t.Fatalf("cookie for a non-loopback host: %+v, want Secure with the __Host- prefix", cs)
+	}
+}
