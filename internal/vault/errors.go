@@ -3,6 +3,7 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -59,9 +60,9 @@ func keyFileMissing(path string, keys store.Target, cause error) error {
 func keyFileUnreadable(path string, cause error) error {
 	if errors.Is(cause, errKeyFormat) {
 		return apperr.Wrap(cause, apperr.Invalid,
-			"the master key file %s is not a Steward master key (%v). It must be one line `%s <base64>`. "+
+			"the master key file %s is not a Steward master key (%s). It must be one line `%s <base64>`. "+
 				"Restore it from your key backup, or set STEWARD_MASTER_KEY_FILE to the right file.",
-			path, cause, keyFileHeader)
+			path, strings.TrimPrefix(cause.Error(), errKeyFormat.Error()+": "), keyFileHeader)
 	}
 	return apperr.Wrap(cause, apperr.Invalid,
 		"cannot read the master key file %s: %v. Check that the user running Steward owns it (chmod 600), "+

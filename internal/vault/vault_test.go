@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store/storetest"
@@ -406,4 +408,50 @@ func wantMessage(t *testing.T, what string, err error, parts ...string) {
 			t.Errorf("%s: message %q does not mention %q", what, msg, p)
 		}
 	}
+}
+
+func TestOpenWarnsAboutLooseKeyFileMode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		_, o := newTestVault(t, env)
+		if err := os.Chmod(o.KeyFilePath(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		openTestVault(t, o)
+		if !strings.Contains(logs.String(), "chmod 600") || !strings.Contains(logs.String(), o.KeyFilePath()) {
+			t.Fatalf("no warning about mode 0644 in %q", logs.String())
+		}
+	})
+}
+
+// Another app server that cached a person's key stops using it within the
+// cache TTL once the person is shredded elsewhere.
+func TestShredReachesOtherProcessesWithinTTL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		ctx := context.Background()
+		v, o := newTestVault(t, env)
+		now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+		var mu sync.Mutex
+		o.Clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		o.CacheTTL = time.Minute
+		other := openTestVault(t, o)
+		f := Field{"people", "name", "r"}
+		sealed, err := v.Seal(ctx, "erin", f, []byte("Erin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Open(ctx, "erin", f, sealed); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Shred(ctx, "erin"); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		now = now.Add(2 * time.Minute)
+		mu.Unlock()
+		if _, err := other.Open(ctx, "erin", f, sealed); !errors.Is(err, ErrShredded) {
+			t.Fatalf("other process after the TTL: %v, want ErrShredded", err)
+		}
+	})
 }
