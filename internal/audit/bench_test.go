@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -84,18 +85,21 @@ func BenchmarkVerify(b *testing.B) {
 	})
 }
 
-// TestWriteCanonicalForBench writes the bytes BenchmarkVerify hashes to the
-// file named by STEWARD_BENCH_CANONICAL_OUT, so that `sha256sum` can be
-// timed over exactly the same input:
+// TestWriteCanonicalForBench checks that CanonicalBytes writes exactly the
+// bytes Verify hashes. With STEWARD_BENCH_CANONICAL_OUT set it writes the
+// benchmark's whole log there, so `sha256sum` can be timed over the same
+// input:
 //
 //	STEWARD_BENCH_CANONICAL_OUT=/tmp/audit.bin go test -run TestWriteCanonicalForBench ./internal/audit
 //	time sha256sum /tmp/audit.bin
+//
+// Without it, a small log goes to a temporary file.
 func TestWriteCanonicalForBench(t *testing.T) {
-	out := os.Getenv("STEWARD_BENCH_CANONICAL_OUT")
+	out, events := os.Getenv("STEWARD_BENCH_CANONICAL_OUT"), benchEvents
 	if out == "" {
-		t.Skip("set STEWARD_BENCH_CANONICAL_OUT=file to write the canonical bytes of the benchmark log")
+		out, events = filepath.Join(t.TempDir(), "canonical.bin"), 2000
 	}
-	_, l := buildLog(t, storetest.SQLiteEnv(t), benchEvents)
+	_, l := buildLog(t, storetest.SQLiteEnv(t), events)
 	f, err := os.Create(out)
 	if err != nil {
 		t.Fatal(err)
