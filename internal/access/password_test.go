@@ -77,3 +77,24 @@ func TestScopeDropsCoveredPaths(t *testing.T) {
 		t.Fatal("rep on w2 holds an officer permission there")
 	}
 }
+
+func FuzzCheckTOTP(f *testing.F) {
+	secret, _ := NewTOTPSecret()
+	now := time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)
+	good, _ := TOTPCode(secret, now)
+	f.Add(good)
+	f.Add("")
+	f.Add(" 123 456 ")
+	f.Add("١٢٣٤٥٦")
+	f.Fuzz(func(t *testing.T, code string) {
+		_, ok := checkTOTP(secret, code, now, 0)
+		if ok && strings.ReplaceAll(strings.TrimSpace(code), " ", "") != good {
+			want1, _ := TOTPCode(secret, now.Add(-30*time.Second))
+			want2, _ := TOTPCode(secret, now.Add(30*time.Second))
+			c := strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+			if c != want1 && c != want2 {
+				t.Fatalf("accepted %q, which is no code of the window", code)
+			}
+		}
+	})
+}

@@ -54,3 +54,30 @@ func TestDumpLoadRoundTripAndTruncation(t *testing.T) {
 		}
 	})
 }
+
+// FuzzLoad feeds arbitrary bytes to Load as a restore would: it must never
+// panic, and a failed load must leave the database as it was.
+func FuzzLoad(f *testing.F) {
+	ctx := context.Background()
+	env := storetest.SQLiteEnv(f)
+	db := storetest.OpenData(f, env)
+	mig := store.DataMigrations()
+	if _, err := db.Writer().ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ('keep', 'me', 1)`); err != nil {
+		f.Fatal(err)
+	}
+	var good bytes.Buffer
+	if _, _, err := db.Dump(ctx, &good, "data", mig); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good.Bytes())
+	f.Add([]byte{0x1f, 0x8b})
+	f.Add([]byte(`{"format":"steward-dump-1"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, err := db.Load(ctx, bytes.NewReader(b), "data", mig)
+		if err != nil {
+			if n := storetest.Count(t, db.Q(ctx), `SELECT count(*) FROM settings WHERE name='keep'`); n != 1 {
+				t.Fatalf("a failed load changed the database (%v)", err)
+			}
+		}
+	})
+}

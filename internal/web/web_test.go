@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -271,4 +272,36 @@ func TestCookieSecureOffLoopback(t *testing.T) {
 	if len(cs) != 1 || cs[0].Name != "__Host-steward_session" || !cs[0].Secure {
 		t.Fatalf("cookie for a non-loopback host: %+v, want Secure with the __Host- prefix", cs)
 	}
+}
+
+// FuzzAPIBody posts arbitrary bodies to a state-changing API operation:
+// the answer is always a problem document or a success, never a 500.
+func FuzzAPIBody(f *testing.F) {
+	fx := newFixture(f)
+	a, err := fx.Access.Actor(context.Background(), fx.DPOUser, access.ViaSession)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok, _, err := fx.Access.CreateToken(access.WithActor(context.Background(), a), "fuzz", time.Hour)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(`{"parent_id":"` + fx.WorkplaceA + `","kind":"workplace","name":"x"}`)
+	f.Add(`{"parent_id":`)
+	f.Add(`[]`)
+	f.Add(`{"kind":"region","name":"` + strings.Repeat("é", 300) + `"}`)
+	f.Fuzz(func(t *testing.T, b string) {
+		req, _ := http.NewRequest("POST", fx.URL+"/api/v1/units", strings.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			out, _ := io.ReadAll(resp.Body)
+			t.Fatalf("body %q: status %d %s", b, resp.StatusCode, out)
+		}
+	})
 }
