@@ -291,3 +291,92 @@ func parsePaths(t *testing.T, args []string) Paths {
 	}
 	return p
 }
+
+func TestKeysRotateKeepsEverythingReadable(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		ctx := context.Background()
+		p := setup(t, env)
+		paths := parsePaths(t, p)
+		app, err := openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx, err := app.Vault.BlindIndex(vault.IndexEmail, "jo@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.Close()
+		old, err := os.ReadFile(filepath.Join(env.Dir, "master.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := mustRun(t, "", append([]string{"keys", "rotate"}, p...)...)
+		if !strings.Contains(out, "Rotated the master key") {
+			t.Fatalf("rotate: %s", out)
+		}
+		now, _ := os.ReadFile(filepath.Join(env.Dir, "master.key"))
+		if bytes.Equal(old, now) {
+			t.Fatal("master.key unchanged after rotation")
+		}
+		// The rep's TOTP secret (sealed under a system key) and the audit
+		// checkpoint key survive, and so do blind indexes.
+		out = mustRun(t, "", append([]string{"unit", "list", "--as", "rep.a"}, p...)...)
+		if !strings.Contains(out, "Riverside Academy") {
+			t.Fatalf("after rotation: %s", out)
+		}
+		mustRun(t, "", append([]string{"audit", "verify"}, p...)...)
+		app, err = openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		idx2, _ := app.Vault.BlindIndex(vault.IndexEmail, "jo@example.org")
+		if !bytes.Equal(idx, idx2) {
+			t.Fatal("blind index changed with the master key")
+		}
+		if _, err := app.Access.ResetTOTP(mustOperator(t, ctx, app), "rep.a"); err != nil {
+			t.Fatalf("system sealing after rotation: %v", err)
+		}
+	})
+}
+
+func mustOperator(t *testing.T, ctx context.Context, app *App) context.Context {
+	t.Helper()
+	ctx, err := app.operator(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func TestDemoBuildsAndItsAuditChainVerifies(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, "", "demo", "--data-dir", dir, "--no-serve", "--log-level", "error")
+	for _, want := range []string{DemoPassword, "rep.1", "dpo", "trustee", "admin", "OFF for this demo only"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	units := mustRun(t, "", "unit", "list", "--data-dir", dir, "--log-level", "error")
+	if n := strings.Count(units, "workplace"); n < 25 || n > 35 {
+		t.Errorf("demo has %d workplaces, want about 30", n)
+	}
+	// A second run reuses the demo rather than building another.
+	again := mustRun(t, "", "demo", "--data-dir", dir, "--no-serve", "--log-level", "error")
+	if strings.Contains(again, "Building") {
+		t.Error("second demo run rebuilt the organisation")
+	}
+	mustRun(t, "", "audit", "verify", "--data-dir", dir, "--log-level", "error")
+	db, err := store.Open(context.Background(), store.Options{Target: store.Target{SQLitePath: filepath.Join(dir, "steward.db")}, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Writer().ExecContext(context.Background(), `UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 10`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, _, errs := run(t, "", "audit", "verify", "--data-dir", dir, "--log-level", "error")
+	if code == 0 || !strings.Contains(errs, "event 10") {
+		t.Fatalf("verify after editing the demo's audit: exit %d %q", code, errs)
+	}
+}
