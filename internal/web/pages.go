@@ -20,7 +20,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
-	if !s.loginRate.allow(clientKey(r)) {
+	if !s.loginRate.allow(clientKey(r, s.cfg.TrustProxy)) {
 		s.metrics.logins.WithLabelValues("throttled").Inc()
 		s.render(w, r, http.StatusTooManyRequests, "login", view{Title: "Sign in", Error: "Too many sign-in attempts from here. Wait a minute and try again."})
 		return nil

@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,7 +28,22 @@ func newLimiter(perMinute, burst int) *limiter {
 	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: map[string]*bucket{}, now: time.Now}
 }
 
-func clientKey(r *http.Request) string {
+// clientKey names the client for throttling. Behind a trusted proxy every
+// request comes from the proxy, so the address the proxy appended to
+// X-Forwarded-For (the last one; earlier ones are the client's to forge)
+// is used instead.
+func clientKey(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if last = strings.TrimSpace(last); last != "" {
+				return last
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
