@@ -157,8 +157,14 @@ func TestLoginNeedsTOTPBeyondOneWorkplace(t *testing.T) {
 		if _, err := w.acc.Login(ctx, "rep.a", pw, ""); err != nil {
 			t.Fatalf("rep without code: %v", err)
 		}
+		// The right password without the code gets the same answer as a
+		// wrong password, so the password cannot be confirmed without it.
 		_, err := w.acc.Login(ctx, "dpo", pw, "")
 		wantCode(t, err, apperr.Unauthenticated)
+		_, errWrong := w.acc.Login(ctx, "dpo", "not the password", "")
+		if apperr.MessageOf(err) != apperr.MessageOf(errWrong) {
+			t.Fatalf("missing code %q vs wrong password %q", apperr.MessageOf(err), apperr.MessageOf(errWrong))
+		}
 		code, _ := access.TOTPCode(w.dpoTOTP, w.clk.t)
 		res, err := w.acc.Login(ctx, "dpo", pw, code)
 		if err != nil {
@@ -220,10 +226,14 @@ func TestLockoutAfterRepeatedFailuresIsAudited(t *testing.T) {
 		for i := 0; i < 5; i++ {
 			_, err = w.acc.Login(ctx, "rep.a", "wrong password!!", "")
 		}
-		wantCode(t, err, apperr.TooMany)
-		// Even the right password is refused while locked.
-		_, err = w.acc.Login(ctx, "rep.a", pw, "")
-		wantCode(t, err, apperr.TooMany)
+		wantCode(t, err, apperr.Unauthenticated)
+		// Even the right password is refused while locked, with the same
+		// answer as a wrong one, so a lockout does not reveal the account.
+		_, err2 := w.acc.Login(ctx, "rep.a", pw, "")
+		wantCode(t, err2, apperr.Unauthenticated)
+		if apperr.MessageOf(err) != apperr.MessageOf(err2) {
+			t.Fatalf("locked answer %q differs from wrong-password answer %q", apperr.MessageOf(err2), apperr.MessageOf(err))
+		}
 		evs, err := w.log.List(ctx, audit.Filter{Action: "account.locked"})
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("account.locked events: %d, %v", len(evs), err)
@@ -258,7 +268,7 @@ func TestTokensExpireAndRevoke(t *testing.T) {
 		w := newWorld(t, env)
 		ctx := context.Background()
 		rep := w.as(t, "rep.a")
-		secret, tok, err := w.acc.CreateToken(rep, "sync", 24*time.Hour)
+		secret, tok, err := w.acc.CreateToken(rep, "sync", 24*time.Hour, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +277,7 @@ func TestTokensExpireAndRevoke(t *testing.T) {
 			t.Fatalf("token actor %+v, %v", a, err)
 		}
 		// A token cannot mint tokens.
-		_, _, err = w.acc.CreateToken(access.WithActor(ctx, a), "x", time.Hour)
+		_, _, err = w.acc.CreateToken(access.WithActor(ctx, a), "x", time.Hour, nil)
 		wantCode(t, err, apperr.Forbidden)
 		_, err = w.acc.TokenActor(ctx, secret+"x")
 		wantCode(t, err, apperr.Unauthenticated)
@@ -276,12 +286,12 @@ func TestTokensExpireAndRevoke(t *testing.T) {
 		}
 		_, err = w.acc.TokenActor(ctx, secret)
 		wantCode(t, err, apperr.Unauthenticated)
-		secret2, _, _ := w.acc.CreateToken(rep, "short", time.Hour)
+		secret2, _, _ := w.acc.CreateToken(rep, "short", time.Hour, nil)
 		w.clk.t = w.clk.t.Add(61 * time.Minute)
 		_, err = w.acc.TokenActor(ctx, secret2)
 		wantCode(t, err, apperr.Unauthenticated)
 		// Someone else cannot revoke my token.
-		secret3, tok3, _ := w.acc.CreateToken(rep, "mine", time.Hour)
+		secret3, tok3, _ := w.acc.CreateToken(rep, "mine", time.Hour, nil)
 		err = w.acc.RevokeToken(w.as(t, "dpo"), tok3.ID)
 		wantCode(t, err, apperr.NotFound)
 		if _, err := w.acc.TokenActor(ctx, secret3); err != nil {
@@ -327,5 +337,173 @@ func TestBadInputIsRefusedClearly(t *testing.T) {
 		wantCode(t, err, apperr.Invalid)
 		_, err = w.acc.CreateUnit(w.op, "", access.KindOrganisation, "Second root")
 		wantCode(t, err, apperr.Invalid)
+	})
+}
+
+func TestParallelGuessesCannotOutrunTheLockout(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		const n = 30
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				_, err := w.acc.Login(ctx, "rep.a", "a wrong guess here", "")
+				errs <- err
+			}()
+		}
+		for i := 0; i < n; i++ {
+			if err := <-errs; err == nil {
+				t.Fatal("a wrong password signed in")
+			}
+		}
+		failed, err := w.log.List(ctx, audit.Filter{Action: "session.login_failed", Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		for _, e := range failed {
+			if e.Detail["reason"] == "password" {
+				checked++
+			}
+		}
+		if checked > 5 {
+			t.Fatalf("%d passwords checked in parallel, the limit is 5", checked)
+		}
+		if _, err := w.acc.Login(ctx, "rep.a", pw, ""); err == nil {
+			t.Fatal("account not locked after parallel guesses")
+		}
+	})
+}
+
+func TestTOTPCodeSpentOnceUnderParallelUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		code, _ := access.TOTPCode(w.dpoTOTP, w.clk.t)
+		const n = 6
+		oks := make(chan bool, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				_, err := w.acc.Login(ctx, "dpo", pw, code)
+				oks <- err == nil
+			}()
+		}
+		got := 0
+		for i := 0; i < n; i++ {
+			if <-oks {
+				got++
+			}
+		}
+		if got != 1 {
+			t.Fatalf("one code opened %d sessions, want 1", got)
+		}
+	})
+}
+
+func TestTwoWorkplacesNeedTOTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		if _, err := w.acc.Grant(w.op, "rep.a", access.RoleRep, w.wpB.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := w.acc.Login(context.Background(), "rep.a", pw, "")
+		wantCode(t, err, apperr.Unauthenticated)
+	})
+}
+
+func TestGrantEndsTokensSoAPromotionNeedsAFreshSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		secret, _, err := w.acc.CreateToken(w.as(t, "rep.a"), "sync", 24*time.Hour, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.acc.Grant(w.op, "rep.a", access.RoleOfficer, w.root.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.acc.TokenActor(ctx, secret)
+		wantCode(t, err, apperr.Unauthenticated)
+	})
+}
+
+func TestScopedAdminStaysInScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		w.mustAccount(t, "wp.admin", access.RoleAdmin, w.wpA.ID)
+		adm := w.as(t, "wp.admin")
+		_, err := w.acc.ResetTOTP(adm, "dpo")
+		wantCode(t, err, apperr.NotFound)
+		wantCode(t, w.acc.Unlock(adm, "dpo"), apperr.NotFound)
+		accs, err := w.acc.Accounts(adm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range accs {
+			if a.Username == "dpo" || a.Username == "admin" {
+				t.Fatalf("workplace admin lists %s", a.Username)
+			}
+		}
+		if len(accs) != 2 { // rep.a and wp.admin, both on workplace A only
+			t.Fatalf("workplace admin lists %d accounts", len(accs))
+		}
+		// The root admin cannot grant itself a role.
+		_, err = w.acc.Grant(w.as(t, "admin"), "admin", access.RoleDPO, w.root.ID)
+		wantCode(t, err, apperr.Forbidden)
+	})
+}
+
+func TestReadOnlyTokenCannotWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		admin := w.as(t, "admin")
+		perms := []access.Permission{access.PermSelf, access.PermUnitsRead}
+		secret, tok, err := w.acc.CreateToken(admin, "reader", time.Hour, perms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tok.Permissions) != 2 {
+			t.Fatalf("token permissions %v", tok.Permissions)
+		}
+		a, err := w.acc.TokenActor(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tctx := access.WithActor(ctx, a)
+		if _, err := w.acc.Units(tctx); err != nil {
+			t.Fatalf("read-only token cannot read: %v", err)
+		}
+		_, err = w.acc.CreateUnit(tctx, w.root.ID, access.KindRegion, "South")
+		wantCode(t, err, apperr.Forbidden)
+		_, err = w.acc.Accounts(tctx)
+		wantCode(t, err, apperr.Forbidden)
+		// A token cannot be given what the account lacks.
+		_, _, err = w.acc.CreateToken(w.as(t, "rep.a"), "greedy", time.Hour, []access.Permission{access.PermAccountsManage})
+		wantCode(t, err, apperr.Invalid)
+	})
+}
+
+func TestPasswordChangeRevokesTokensAndCountsWrongGuesses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		rep := w.as(t, "rep.a")
+		secret, _, err := w.acc.CreateToken(rep, "sync", time.Hour, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.acc.ChangePassword(rep, pw, "another long password", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.acc.TokenActor(ctx, secret)
+		wantCode(t, err, apperr.Unauthenticated)
+		for i := 0; i < 5; i++ {
+			wantCode(t, w.acc.ChangePassword(rep, "wrong guess number", "x another long password", ""), apperr.Invalid)
+		}
+		// Five wrong guesses through the settings page lock sign-in too.
+		_, err = w.acc.Login(ctx, "rep.a", "another long password", "")
+		wantCode(t, err, apperr.Unauthenticated)
 	})
 }

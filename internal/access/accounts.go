@@ -29,13 +29,40 @@ type Account struct {
 // workplace, which makes a second factor mandatory.
 func (a *Account) NeedsTOTP() bool { return grantsNeedTOTP(a.Grants) }
 
+// grantsNeedTOTP is true when the grants reach beyond one workplace: a
+// grant above workplace level, or grants on two or more workplaces.
 func grantsNeedTOTP(gs []Grant) bool {
+	workplace := ""
 	for _, g := range gs {
 		if g.UnitKind != KindWorkplace {
 			return true
 		}
+		if workplace != "" && g.UnitID != workplace {
+			return true
+		}
+		workplace = g.UnitID
 	}
 	return false
+}
+
+// canManage reports whether the actor manages accounts over everything the
+// target account can reach. An account with no grants belongs to whoever
+// manages accounts at the top of the tree.
+func canManage(a *Actor, target *Account) bool {
+	if len(target.Grants) == 0 {
+		for _, g := range a.Grants {
+			if g.Role.Grants(PermAccountsManage) && strings.Count(g.UnitPath, "/") <= 2 && a.tokenAllows(PermAccountsManage) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range target.Grants {
+		if !a.CanIn(PermAccountsManage, g.UnitPath) {
+			return false
+		}
+	}
+	return true
 }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
@@ -157,9 +184,11 @@ func (s *Service) grantsOf(ctx context.Context, accountID string) ([]Grant, erro
 	return out, rows.Err()
 }
 
-// AccountByUsername returns an account for those who manage accounts.
+// AccountByUsername returns an account for those who manage accounts over
+// all of its scope. Accounts beyond the actor's scope are not found.
 func (s *Service) AccountByUsername(ctx context.Context, username string) (*Account, error) {
-	if _, err := Require(ctx, PermAccountsManage); err != nil {
+	a, err := Require(ctx, PermAccountsManage)
+	if err != nil {
 		return nil, err
 	}
 	u, err := NormaliseUsername(username)
@@ -173,13 +202,17 @@ func (s *Service) AccountByUsername(ctx context.Context, username string) (*Acco
 	if err != nil {
 		return nil, err
 	}
+	if !canManage(a, &r.Account) {
+		return nil, apperr.New(apperr.NotFound, "No account is called %q; `steward user list` shows them.", u)
+	}
 	return &r.Account, nil
 }
 
-// Accounts lists every account (admin only: accounts are not member data,
-// and managing them is the admin's job).
+// Accounts lists the accounts the actor manages (admins: accounts are not
+// member data, and managing them is the admin's job).
 func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
-	if _, err := Require(ctx, PermAccountsManage); err != nil {
+	a, err := Require(ctx, PermAccountsManage)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id FROM accounts ORDER BY username`)
@@ -202,7 +235,9 @@ func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r.Account)
+		if canManage(a, &r.Account) {
+			out = append(out, r.Account)
+		}
 	}
 	return out, nil
 }
@@ -228,6 +263,9 @@ func (s *Service) Grant(ctx context.Context, username string, role Role, unitID 
 	if !a.CanIn(PermAccountsManage, unit.Path) {
 		return nil, apperr.New(apperr.Forbidden, "You may not grant roles on %q.", unit.Name)
 	}
+	if acc.ID == a.AccountID {
+		return nil, apperr.New(apperr.Forbidden, "You may not grant roles to yourself; ask another administrator.")
+	}
 	g := &Grant{ID: store.NewID(), Role: role, UnitID: unit.ID, UnitPath: unit.Path, UnitName: unit.Name, UnitKind: unit.Kind}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO grants (id, account_id, role, unit_id, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -238,10 +276,11 @@ func (s *Service) Grant(ctx context.Context, username string, role Role, unitID 
 		if err != nil {
 			return fmt.Errorf("insert grant: %w", err)
 		}
-		// A change of role ends existing sessions, so the new scope (and
-		// any new need for a second factor) applies at the next login.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, acc.ID); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
+		// A change of role ends existing sessions and tokens, so the new
+		// scope (and any new need for a second factor) applies only after
+		// a fresh sign-in.
+		if err := endAccess(ctx, tx, acc.ID); err != nil {
+			return err
 		}
 		return s.record(ctx, "account.grant", "account", acc.ID, map[string]string{"role": string(role), "unit_id": unit.ID})
 	})
@@ -276,11 +315,8 @@ func (s *Service) Revoke(ctx context.Context, username string, role Role, unitID
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.New(apperr.NotFound, "%s does not have the role %s on %q.", acc.Username, role, unit.Name)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, acc.ID); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL`, acc.ID, store.Millis(tx.Now())); err != nil {
-			return fmt.Errorf("revoke tokens: %w", err)
+		if err := endAccess(ctx, tx, acc.ID); err != nil {
+			return err
 		}
 		return s.record(ctx, "account.revoke", "account", acc.ID, map[string]string{"role": string(role), "unit_id": unit.ID})
 	})
@@ -330,8 +366,15 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string, keep
 	if err != nil {
 		return err
 	}
+	attempt, err := s.countAttempt(ctx, r.ID)
+	if err != nil {
+		return err
+	}
 	ok, err := VerifyPassword(current, r.passwordHash)
-	if err != nil || !ok {
+	if attempt == 0 || attempt > s.cfg.MaxFailures || err != nil || !ok {
+		// Wrong guesses here count towards the same lockout as at sign-in,
+		// so a borrowed session cannot be used to guess the password.
+		_ = s.refuse(ctx, r.ID, "password_change", attempt)
 		return apperr.New(apperr.Invalid, "The current password is not right.")
 	}
 	if err := CheckPasswordPolicy(next, r.Username); err != nil {
@@ -342,12 +385,28 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string, keep
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, password_changed_at = $3 WHERE id = $1`, r.ID, hash, store.Millis(tx.Now())); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $2, password_changed_at = $3, failed_logins = 0 WHERE id = $1`, r.ID, hash, store.Millis(tx.Now())); err != nil {
 			return fmt.Errorf("update password: %w", err)
+		}
+		// Tokens made by whoever knew the old password stop working too.
+		if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL`, r.ID, store.Millis(tx.Now())); err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2`, r.ID, hashSecret(keepSession)); err != nil {
 			return fmt.Errorf("end other sessions: %w", err)
 		}
 		return s.record(ctx, "account.password_change", "account", r.ID, nil)
 	})
+}
+
+// endAccess ends every session and revokes every token of an account, in
+// the caller's transaction.
+func endAccess(ctx context.Context, tx *store.Tx, accountID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID); err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL`, accountID, store.Millis(tx.Now())); err != nil {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	return nil
 }

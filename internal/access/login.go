@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,14 +11,13 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 )
 
-// SettingDemoTOTPOff is the settings row that lets demo accounts log in
-// without a second factor. Only `steward demo` sets it; pages say so.
-const SettingDemoTOTPOff = "demo_totp_off"
-
-// errLogin is the one message for every wrong credential, so a failed login
-// does not tell which part was wrong or whether the account exists.
-func errLogin() error {
-	return apperr.New(apperr.Unauthenticated, "Wrong username, password or code.")
+// errLogin is the one message for every refused sign-in: a wrong
+// username, password or code, a missing code, or a locked account. A
+// refusal therefore tells a guesser nothing: not which part was wrong, not
+// whether the account exists, not whether the password was right.
+func errLogin(c Config) error {
+	return apperr.New(apperr.Unauthenticated, "Wrong username, password or code. After %d failures in a row an account is locked for %d minutes.",
+		c.MaxFailures, int(c.Lockout.Minutes()))
 }
 
 // LoginResult is a new session.
@@ -26,17 +27,17 @@ type LoginResult struct {
 	ExpiresAt time.Time
 }
 
-// DemoTOTPOff reports whether this installation is a demo with the second
-// factor switched off.
-func (s *Service) DemoTOTPOff(ctx context.Context) bool {
-	var v string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, SettingDemoTOTPOff).Scan(&v)
-	return err == nil && v == "true"
-}
+// DemoTOTPOff reports whether this process runs the demo, where the second
+// factor is switched off. It is a property of the process (`steward demo`),
+// never of the data, so a restored demo backup cannot switch it off.
+func (s *Service) DemoTOTPOff(context.Context) bool { return s.cfg.DemoNoTOTP }
 
 // Login checks a username, password and (where needed) TOTP code, and opens
-// a session. Failures count towards a lockout and are audited; the audit
-// event names the account only when it exists, never the typed username.
+// a session. Every attempt on an account is counted before the password is
+// checked, in its own committed transaction, so parallel guesses cannot
+// outrun the lockout: at most MaxFailures passwords are ever checked between
+// lockouts. Failures are audited; the event names the account only when it
+// exists, never the typed username.
 func (s *Service) Login(ctx context.Context, username, password, code string) (*LoginResult, error) {
 	u, err := NormaliseUsername(username)
 	if err != nil {
@@ -51,28 +52,29 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 	if err != nil {
 		return nil, err
 	}
-	now := s.db.Now()
-	if r.LockedUntil.After(now) {
-		if err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-			return s.record(WithActor(ctx, &Actor{AccountID: r.ID}), "session.login_refused", "account", r.ID, map[string]string{"reason": "locked"})
-		}); err != nil {
-			return nil, err
-		}
-		return nil, apperr.New(apperr.TooMany, "This account is locked after repeated failed sign-ins. Try again after %s (UTC), or ask an administrator.", r.LockedUntil.Format("15:04"))
+	attempt, err := s.countAttempt(ctx, r.ID)
+	if err != nil {
+		return nil, err
 	}
-	if r.Disabled {
+	if attempt == 0 || attempt > s.cfg.MaxFailures || r.Disabled {
+		// Locked (or disabled): answer as for a wrong password, after the
+		// same work, so the answer does not reveal the account.
 		_, _ = VerifyPassword(password, s.dummyHash())
-		return nil, s.loginFailed(ctx, r.ID, "disabled")
+		reason := "locked"
+		if r.Disabled {
+			reason = "disabled"
+		}
+		return nil, s.refuse(ctx, r.ID, reason, attempt)
 	}
 	ok, err := VerifyPassword(password, r.passwordHash)
 	if err != nil {
 		return nil, fmt.Errorf("verify password of %s: %w", r.ID, err)
 	}
 	if !ok {
-		return nil, s.countFailure(ctx, r, "password")
+		return nil, s.refuse(ctx, r.ID, "password", attempt)
 	}
-	needTOTP := r.NeedsTOTP() && !s.DemoTOTPOff(ctx)
-	step := r.totpLastStep
+	needTOTP := r.NeedsTOTP() && !s.cfg.DemoNoTOTP
+	step := int64(-1)
 	if needTOTP || code != "" {
 		if !r.TOTP {
 			return nil, apperr.New(apperr.Forbidden, "Your role needs a second factor, but no authenticator is set up for this account. Ask an administrator to run `steward user totp-reset %s`.", r.Username)
@@ -81,12 +83,13 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 		if err != nil {
 			return nil, fmt.Errorf("open totp secret of %s: %w", r.ID, err)
 		}
-		matched, ok := checkTOTP(string(secret), code, now, r.totpLastStep)
+		matched, ok := checkTOTP(string(secret), code, s.db.Now(), r.totpLastStep)
 		if !ok {
+			reason := "totp"
 			if code == "" {
-				return nil, apperr.New(apperr.Unauthenticated, "Enter the 6-digit code from your authenticator app.")
+				reason = "totp_missing"
 			}
-			return nil, s.countFailure(ctx, r, "totp")
+			return nil, s.refuse(ctx, r.ID, reason, attempt)
 		}
 		step = matched
 	}
@@ -98,8 +101,21 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := tx.Now()
 		res.ExpiresAt = now.Add(s.cfg.AbsoluteTimeout)
-		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = 0, totp_last_step = $2 WHERE id = $1`, r.ID, step); err != nil {
+		// The conditions make the success atomic with respect to parallel
+		// attempts: not if a lockout began meanwhile, and a TOTP step is
+		// spent once even when two requests carry the same code.
+		q := `UPDATE accounts SET failed_logins = 0 WHERE id = $1 AND locked_until <= $2`
+		args := []any{r.ID, store.Millis(now)}
+		if step >= 0 {
+			q = `UPDATE accounts SET failed_logins = 0, totp_last_step = $3 WHERE id = $1 AND locked_until <= $2 AND totp_last_step < $3`
+			args = append(args, step)
+		}
+		res2, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
 			return fmt.Errorf("reset failures: %w", err)
+		}
+		if n, _ := res2.RowsAffected(); n != 1 {
+			return errLogin(s.cfg)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)`,
 			hash, r.ID, store.Millis(now), store.Millis(res.ExpiresAt)); err != nil {
@@ -110,12 +126,32 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, store.Millis(now), store.Millis(now.Add(-s.cfg.IdleTimeout))); err != nil {
 			return fmt.Errorf("sweep sessions: %w", err)
 		}
-		return s.record(WithActor(ctx, res.Actor), "session.login", "account", r.ID, map[string]string{"second_factor": fmt.Sprint(step != r.totpLastStep)})
+		return s.record(WithActor(ctx, res.Actor), "session.login", "account", r.ID, map[string]string{"second_factor": fmt.Sprint(step >= 0)})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// countAttempt records an attempt on an account that is not locked and
+// returns its number since the last success, or 0 when the account is
+// locked. It commits at once so that parallel attempts see each other.
+func (s *Service) countAttempt(ctx context.Context, accountID string) (int, error) {
+	n := 0
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 AND locked_until <= $2 RETURNING failed_logins`,
+			accountID, store.Millis(tx.Now())).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			n = 0
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count sign-in attempt: %w", err)
+	}
+	return n, nil
 }
 
 // loginFailed audits a failure that cannot be pinned on an account.
@@ -126,40 +162,38 @@ func (s *Service) loginFailed(ctx context.Context, accountID, reason string) err
 	if err != nil {
 		return err
 	}
-	return errLogin()
+	return errLogin(s.cfg)
 }
 
-// countFailure records a wrong password or code against the account and
-// locks it when the limit is reached. It commits even though the login
-// fails: that is the point.
-func (s *Service) countFailure(ctx context.Context, r *accountRow, reason string) error {
-	locked := false
+// refuse audits a refused attempt on an existing account, already counted
+// by countAttempt, and starts a lockout when this attempt reached the limit.
+// It commits even though the sign-in fails: that is the point.
+func (s *Service) refuse(ctx context.Context, accountID, reason string, attempt int) error {
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		var failed int
-		if err := tx.QueryRowContext(ctx, `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, r.ID).Scan(&failed); err != nil {
-			return fmt.Errorf("count failure: %w", err)
+		actx := WithActor(ctx, &Actor{AccountID: accountID})
+		if attempt == 0 {
+			return s.record(actx, "session.login_refused", "account", accountID, map[string]string{"reason": reason})
 		}
-		actx := WithActor(ctx, &Actor{AccountID: r.ID})
-		if err := s.record(actx, "session.login_failed", "account", r.ID, map[string]string{"reason": reason, "failures": fmt.Sprint(failed)}); err != nil {
+		if err := s.record(actx, "session.login_failed", "account", accountID, map[string]string{"reason": reason, "failures": fmt.Sprint(attempt)}); err != nil {
 			return err
 		}
-		if failed >= s.cfg.MaxFailures {
-			locked = true
-			until := tx.Now().Add(s.cfg.Lockout)
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET locked_until = $2, failed_logins = 0 WHERE id = $1`, r.ID, store.Millis(until)); err != nil {
-				return fmt.Errorf("lock account: %w", err)
-			}
-			return s.record(actx, "account.locked", "account", r.ID, map[string]string{"minutes": fmt.Sprint(int(s.cfg.Lockout.Minutes()))})
+		if attempt < s.cfg.MaxFailures {
+			return nil
 		}
-		return nil
+		until := tx.Now().Add(s.cfg.Lockout)
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET locked_until = $2, failed_logins = 0 WHERE id = $1 AND locked_until <= $3`, accountID, store.Millis(until), store.Millis(tx.Now()))
+		if err != nil {
+			return fmt.Errorf("lock account: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // a parallel attempt locked it first
+		}
+		return s.record(actx, "account.locked", "account", accountID, map[string]string{"minutes": fmt.Sprint(int(s.cfg.Lockout.Minutes()))})
 	})
 	if err != nil {
 		return err
 	}
-	if locked {
-		return apperr.New(apperr.TooMany, "Too many failed sign-ins: this account is locked for %d minutes.", int(s.cfg.Lockout.Minutes()))
-	}
-	return errLogin()
+	return errLogin(s.cfg)
 }
 
 // Unlock clears a lockout (admin).
@@ -194,8 +228,8 @@ func (s *Service) ResetTOTP(ctx context.Context, username string) (*NewAccount, 
 		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = $2, totp_last_step = 0 WHERE id = $1`, acc.ID, sealed); err != nil {
 			return fmt.Errorf("reset totp: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE account_id = $1`, acc.ID); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
+		if err := endAccess(ctx, tx, acc.ID); err != nil {
+			return err
 		}
 		return s.record(ctx, "account.totp_reset", "account", acc.ID, nil)
 	})
@@ -203,10 +237,4 @@ func (s *Service) ResetTOTP(ctx context.Context, username string) (*NewAccount, 
 		return nil, err
 	}
 	return &NewAccount{Account: acc, TOTPSecret: secret, TOTPURL: TOTPURL(s.cfg.Issuer, acc.Username, secret)}, nil
-}
-
-// RecordSetting audits a change of an installation setting made by the
-// caller in ctx's transaction.
-func (s *Service) RecordSetting(ctx context.Context, name string) error {
-	return s.record(ctx, "settings.update", "setting", name, nil)
 }

@@ -1,6 +1,9 @@
 package access
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Permission is one entry of the catalogue. Each route declares the one it
 // needs and each service method checks it again, with the unit scope.
@@ -100,6 +103,27 @@ func (r Role) Permissions() []Permission {
 			PermAuditVerify}
 	}
 	return nil
+}
+
+// ReadOnly reports whether a permission only reads.
+func (p Permission) ReadOnly() bool { return strings.HasSuffix(string(p), ":read") }
+
+// Permissions of an actor across all its grants, in catalogue order.
+func (a *Actor) Permissions() []Permission {
+	var out []Permission
+	for _, r := range Roles() {
+		for _, g := range a.Grants {
+			if g.Role != r {
+				continue
+			}
+			for _, p := range r.Permissions() {
+				if !slices.Contains(out, p) && a.tokenAllows(p) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Grants reports whether the role includes p.

@@ -38,6 +38,9 @@ type Config struct {
 	MaxFailures     int           // failed logins before a lockout
 	Lockout         time.Duration // how long a lockout lasts
 	TokenMaxTTL     time.Duration // longest life of an API token
+	// DemoNoTOTP switches the second factor off for every account. Only
+	// `steward demo` sets it, and every page then says so.
+	DemoNoTOTP bool
 }
 
 func (c Config) withDefaults() Config {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,20 +16,22 @@ import (
 
 // Token is a personal access token for the API, shown without its secret.
 type Token struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	RevokedAt time.Time `json:"revoked_at,omitzero"`
-	LastUsed  time.Time `json:"last_used_at,omitzero"`
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	Permissions []Permission `json:"permissions,omitempty" doc:"The permissions the token is limited to; absent means all of the account's."`
+	CreatedAt   time.Time    `json:"created_at"`
+	ExpiresAt   time.Time    `json:"expires_at"`
+	RevokedAt   time.Time    `json:"revoked_at,omitzero"`
+	LastUsed    time.Time    `json:"last_used_at,omitzero"`
 }
 
 // Active reports whether the token can still be used at t.
 func (t Token) Active(now time.Time) bool { return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt) }
 
-// CreateToken issues a token for the actor's own account. The secret is
-// returned once and only its hash is kept.
-func (s *Service) CreateToken(ctx context.Context, name string, ttl time.Duration) (string, *Token, error) {
+// CreateToken issues a token for the actor's own account, limited to perms
+// (all of the account's when empty). The secret is returned once and only
+// its hash is kept.
+func (s *Service) CreateToken(ctx context.Context, name string, ttl time.Duration, perms []Permission) (string, *Token, error) {
 	a, err := Require(ctx, PermSelf)
 	if err != nil {
 		return "", nil, err
@@ -43,16 +46,22 @@ func (s *Service) CreateToken(ctx context.Context, name string, ttl time.Duratio
 	if ttl <= 0 || ttl > s.cfg.TokenMaxTTL {
 		return "", nil, apperr.New(apperr.Invalid, "A token must expire within %d days.", int(s.cfg.TokenMaxTTL.Hours()/24))
 	}
+	held := a.Permissions()
+	for _, p := range perms {
+		if p != PermSelf && !slices.Contains(held, p) {
+			return "", nil, apperr.New(apperr.Invalid, "You cannot give a token the permission %q: your roles do not include it.", p)
+		}
+	}
 	secret, hash, err := newSecret("stp_")
 	if err != nil {
 		return "", nil, err
 	}
-	t := &Token{ID: store.NewID(), Name: name}
+	t := &Token{ID: store.NewID(), Name: name, Permissions: perms}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		t.CreatedAt = tx.Now()
 		t.ExpiresAt = tx.Now().Add(ttl)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, account_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			t.ID, a.AccountID, name, hash, store.Millis(t.CreatedAt), store.Millis(t.ExpiresAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, account_id, name, permissions, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			t.ID, a.AccountID, name, joinPerms(perms), hash, store.Millis(t.CreatedAt), store.Millis(t.ExpiresAt)); err != nil {
 			return fmt.Errorf("insert token: %w", err)
 		}
 		return s.record(ctx, "token.create", "api_token", t.ID, map[string]string{"days": fmt.Sprint(int(ttl.Hours() / 24))})
@@ -69,7 +78,7 @@ func (s *Service) Tokens(ctx context.Context) ([]Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, name, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, a.AccountID)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, name, permissions, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC`, a.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -79,9 +88,11 @@ func (s *Service) Tokens(ctx context.Context) ([]Token, error) {
 		var t Token
 		var c, e int64
 		var r, l sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Name, &c, &e, &r, &l); err != nil {
+		var perms string
+		if err := rows.Scan(&t.ID, &t.Name, &perms, &c, &e, &r, &l); err != nil {
 			return nil, err
 		}
+		t.Permissions = splitPerms(perms)
 		t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsed = store.FromMillis(c), store.FromMillis(e), store.NullMillis(r), store.NullMillis(l)
 		out = append(out, t)
 	}
@@ -118,11 +129,11 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*Actor, error)
 	if !strings.HasPrefix(secret, "stp_") || len(secret) > 100 {
 		return nil, errBadToken()
 	}
-	var id, accountID string
+	var id, accountID, perms string
 	var expires int64
 	var revoked, lastUsed sql.NullInt64
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, account_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1`, hashSecret(secret)).
-		Scan(&id, &accountID, &expires, &revoked, &lastUsed)
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, account_id, permissions, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1`, hashSecret(secret)).
+		Scan(&id, &accountID, &perms, &expires, &revoked, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadToken()
 	}
@@ -149,5 +160,24 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*Actor, error)
 			return nil, fmt.Errorf("note token use: %w", err)
 		}
 	}
-	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaToken}, nil
+	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaToken, TokenPerms: splitPerms(perms)}, nil
+}
+
+func joinPerms(ps []Permission) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitPerms(s string) []Permission {
+	if s == "" {
+		return nil
+	}
+	var out []Permission
+	for _, p := range strings.Split(s, ",") {
+		out = append(out, Permission(p))
+	}
+	return out
 }

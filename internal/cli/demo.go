@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/web"
@@ -35,8 +36,7 @@ type demoAccount struct {
 func (c *DemoCmd) Run(e *env) error {
 	p := Paths{DataDir: c.DataDir, KeysSchema: "steward_keys", LogLevel: c.LogLevel}
 	log := newLogger(e.stderr, c.LogLevel)
-	fresh := !p.initialised()
-	if fresh {
+	if !p.initialised() {
 		if _, err := os.Stat(filepath.Join(c.DataDir, "steward.db")); err == nil {
 			return fmt.Errorf("%s holds a database but no master key; it is not a demo this command made. Choose another --data-dir", c.DataDir)
 		}
@@ -53,11 +53,24 @@ func (c *DemoCmd) Run(e *env) error {
 		return err
 	}
 	defer app.Close()
-	if fresh {
+	// The second factor is off for this process only: the same data served
+	// by `steward serve` asks for it.
+	if app.Access, err = access.New(app.DB, app.Vault, app.Audit, log, access.Config{DemoNoTOTP: true}); err != nil {
+		return err
+	}
+	// The organisation's existence marks a finished build: the build is one
+	// transaction, so a build killed part-way leaves nothing and the next
+	// run starts it again.
+	if _, err := app.Access.RootUnit(e.ctx); apperr.Is(err, apperr.NotFound) {
 		fmt.Fprintf(e.stdout, "Building the demo organisation in %s ...\n", c.DataDir)
-		if err := buildDemo(e.ctx, app, rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed))); err != nil {
+		err := app.DB.InTx(e.ctx, func(ctx context.Context, _ *store.Tx) error {
+			return buildDemo(ctx, app, rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed)))
+		})
+		if err != nil {
 			return fmt.Errorf("build demo: %w", err)
 		}
+	} else if err != nil {
+		return err
 	}
 	if c.NoServe {
 		printDemoAccounts(e, "", demoAccounts(e.ctx, app))
@@ -167,10 +180,5 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 			return err
 		}
 	}
-	return app.DB.InTx(opctx, func(ctx context.Context, tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, 'true', $2)`, access.SettingDemoTOTPOff, store.Millis(tx.Now())); err != nil {
-			return err
-		}
-		return app.Access.RecordSetting(ctx, access.SettingDemoTOTPOff)
-	})
+	return nil
 }

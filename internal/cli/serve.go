@@ -19,6 +19,7 @@ type ServeCmd struct {
 	TLSKey        string `name:"tls-key" env:"STEWARD_TLS_KEY" help:"TLS private key file (PEM)." type:"path"`
 	TrustProxy    bool   `name:"trust-proxy" env:"STEWARD_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a reverse proxy that terminates TLS."`
 	SecureCookies bool   `name:"secure-cookies" env:"STEWARD_SECURE_COOKIES" help:"Always mark cookies Secure (behind a TLS proxy)."`
+	MetricsToken  string `name:"metrics-token" env:"STEWARD_METRICS_TOKEN" help:"Require this bearer token to read /metrics. STEWARD_METRICS_TOKEN_FILE may name a file holding it."`
 }
 
 // Run serves until interrupted.
@@ -29,7 +30,11 @@ func (c *ServeCmd) Run(e *env) error {
 		return err
 	}
 	defer app.Close()
-	return serve(e, app, c.Addr, c.TLSCert, c.TLSKey, web.Config{TrustProxy: c.TrustProxy, SecureCookies: c.SecureCookies, Version: Version}, nil)
+	mt, err := secretFromEnvFile(c.MetricsToken, "STEWARD_METRICS_TOKEN")
+	if err != nil {
+		return err
+	}
+	return serve(e, app, c.Addr, c.TLSCert, c.TLSKey, web.Config{TrustProxy: c.TrustProxy, SecureCookies: c.SecureCookies, MetricsToken: mt, Version: Version}, nil)
 }
 
 // serve runs the HTTP server until the context ends, then drains it.
@@ -46,7 +51,7 @@ func serve(e *env, app *App, addr, cert, key string, cfg web.Config, ready func(
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s (is another program using it? choose another with --addr): %w", addr, err)
 	}
-	if host, _, _ := net.SplitHostPort(addr); cert == "" && !cfg.TrustProxy && !cfg.SecureCookies && !isLoopback(host) {
+	if host, _, _ := net.SplitHostPort(addr); cert == "" && !cfg.TrustProxy && !cfg.SecureCookies && !web.IsLoopbackHost(host) {
 		app.Log.Warn("serving plain HTTP on a non-loopback address: put Steward behind a TLS proxy (with --trust-proxy) or give --tls-cert and --tls-key")
 	}
 	hs := &http.Server{
@@ -81,12 +86,4 @@ func serve(e *env, app *App, addr, cert, key string, cfg web.Config, ready func(
 	}
 	app.Log.Info("stopped")
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/store"
 )
 
 // UserCmd groups the account commands.
@@ -35,25 +36,46 @@ type UserAddCmd struct {
 	Unit         string `name:"unit" help:"Unit for --role: an id or an exact name."`
 }
 
-// Run adds the account and prints the enrolment secret once.
+// Run adds the account and prints the enrolment secret once. With --role,
+// the account and its role are made in one transaction: a bad unit leaves
+// no half-made account behind.
 func (c *UserAddCmd) Run(e *env) error {
 	if (c.Role == "") != (c.Unit == "") {
 		return apperr.New(apperr.Invalid, "--role and --unit go together: give both or neither.")
 	}
 	return withApp(e, c.Paths, c.As, func(ctx context.Context, app *App) error {
+		var role access.Role
+		var unit *access.Unit
+		if c.Role != "" {
+			var ok bool
+			if role, ok = access.ParseRole(c.Role); !ok {
+				return apperr.New(apperr.Invalid, "Unknown role %q: use one of dpo, membership, officer, rep, trustee, admin.", c.Role)
+			}
+			var err error
+			if unit, err = findUnit(ctx, app, c.Unit); err != nil {
+				return err
+			}
+		}
 		pw, err := readPassword(e, c.PasswordFile, "Password for "+c.Username+": ")
 		if err != nil {
 			return err
 		}
-		na, err := app.Access.CreateAccount(ctx, c.Username, pw)
+		var na *access.NewAccount
+		err = app.DB.InTx(ctx, func(ctx context.Context, _ *store.Tx) error {
+			if na, err = app.Access.CreateAccount(ctx, c.Username, pw); err != nil {
+				return err
+			}
+			if unit != nil {
+				_, err = app.Access.Grant(ctx, na.Account.Username, role, unit.ID)
+			}
+			return err
+		})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Added account %s.\n", na.Account.Username)
-		if c.Role != "" {
-			if err := grant(ctx, app, e, na.Account.Username, c.Role, c.Unit); err != nil {
-				return err
-			}
+		if unit != nil {
+			printGranted(e, na.Account.Username, role, unit)
 		}
 		fmt.Fprintf(e.stdout, "Authenticator enrolment (shown once; give it only to %s):\n  secret: %s\n  url:    %s\n", na.Account.Username, na.TOTPSecret, na.TOTPURL)
 		return nil
@@ -85,15 +107,18 @@ func grant(ctx context.Context, app *App, e *env, username, role, unitRef string
 	if err != nil {
 		return err
 	}
-	g, err := app.Access.Grant(ctx, username, r, u.ID)
-	if err != nil {
+	if _, err := app.Access.Grant(ctx, username, r, u.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Granted %s on %s (%s) to %s.\n", g.Role, u.Name, u.Kind, username)
+	printGranted(e, username, r, u)
+	return nil
+}
+
+func printGranted(e *env, username string, r access.Role, u *access.Unit) {
+	fmt.Fprintf(e.stdout, "Granted %s on %s (%s) to %s; their sessions and tokens have ended.\n", r, u.Name, u.Kind, username)
 	if u.Kind != access.KindWorkplace {
 		fmt.Fprintln(e.stdout, "This role reaches beyond one workplace, so signing in needs the authenticator code.")
 	}
-	return nil
 }
 
 // findUnit resolves a unit by id or exact (case-insensitive) name, within

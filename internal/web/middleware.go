@@ -85,7 +85,9 @@ func (s *Server) common(next http.Handler) http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if auth := r.Header.Get("Authorization"); auth != "" {
+		// Bearer tokens are for the API; pages use the session cookie, and
+		// /metrics checks its own token.
+		if auth := r.Header.Get("Authorization"); auth != "" && strings.HasPrefix(r.URL.Path, "/api/") {
 			tok, ok := strings.CutPrefix(auth, "Bearer ")
 			if !ok {
 				writeProblem(w, http.StatusUnauthorized, "Send the token as 'Authorization: Bearer stp_...'.")
@@ -131,10 +133,12 @@ func (s *Server) secure(r *http.Request) bool {
 	if err != nil {
 		host = r.Host
 	}
-	return !isLoopbackHost(host)
+	return !IsLoopbackHost(host)
 }
 
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether a host name or address is this machine's
+// loopback: "localhost", 127.0.0.0/8 or ::1.
+func IsLoopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

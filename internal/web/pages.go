@@ -147,7 +147,22 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || days < 1 {
 		return s.accountFormError(w, r, apperr.New(apperr.Invalid, "Say in how many days (a whole number, 1 or more) the token should expire."))
 	}
-	secret, _, err := s.access.CreateToken(r.Context(), r.PostForm.Get("name"), time.Duration(days)*24*time.Hour)
+	var perms []access.Permission
+	switch r.PostForm.Get("scope") {
+	case "", "all":
+	case "read":
+		// Self is always allowed, and naming it keeps the list non-empty
+		// (empty would mean every permission).
+		perms = []access.Permission{access.PermSelf}
+		for _, p := range access.ActorFrom(r.Context()).Permissions() {
+			if p.ReadOnly() {
+				perms = append(perms, p)
+			}
+		}
+	default:
+		return s.accountFormError(w, r, apperr.New(apperr.Invalid, "Choose what the token may do: everything you can, or read only."))
+	}
+	secret, _, err := s.access.CreateToken(r.Context(), r.PostForm.Get("name"), time.Duration(days)*24*time.Hour, perms)
 	if err != nil {
 		return s.accountFormError(w, r, err)
 	}

@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"embed"
 	"encoding/hex"
 	"fmt"
@@ -32,7 +33,11 @@ type Config struct {
 	SecureCookies bool
 	// TrustProxy believes X-Forwarded-Proto from the proxy in front.
 	TrustProxy bool
-	Version    string
+	// MetricsToken, when set, must be presented as a bearer token to read
+	// /metrics. The figures hold no personal data, but not every operator
+	// wants them public.
+	MetricsToken string
+	Version      string
 }
 
 // Deps are the services the web layer calls.
@@ -111,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 	mux := newPatternMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.metricsGate(s.metrics.handler()))
 	mux.HandleFunc("GET "+s.cssPath, s.stylesheet)
 	for _, rt := range s.pageRoutes() {
 		mux.Handle(rt.pattern, s.page(rt))
@@ -149,6 +154,22 @@ func (s *Server) page(rt route) http.Handler {
 		if err := rt.handle(w, r); err != nil {
 			s.renderAppError(w, r, err)
 		}
+	})
+}
+
+func (s *Server) metricsGate(next http.Handler) http.Handler {
+	if s.cfg.MetricsToken == "" {
+		return next
+	}
+	want := sha256.Sum256([]byte("Bearer " + s.cfg.MetricsToken))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.Header.Get("Authorization")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need the bearer token set with --metrics-token", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -40,15 +41,29 @@ func clientKey(r *http.Request, trustProxy bool) string {
 				last = last[i+1:]
 			}
 			if last = strings.TrimSpace(last); last != "" {
-				return last
+				return addrBucket(last)
 			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	return addrBucket(host)
+}
+
+// addrBucket groups IPv6 addresses by their /64, which one client usually
+// holds whole; each IPv4 address is its own bucket.
+func addrBucket(host string) string {
+	a, err := netip.ParseAddr(host)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return host
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return host
+	}
+	return p.String()
 }
 
 // allow takes a token for key, reporting whether one was available.

@@ -38,3 +38,13 @@ func TestClientKeyBehindProxy(t *testing.T) {
 		t.Fatalf("behind a trusted proxy: %q, want the address the proxy appended", got)
 	}
 }
+
+func TestIPv6ClientsShareTheirSlash64(t *testing.T) {
+	r := httptest.NewRequest("POST", "/login", nil)
+	r.RemoteAddr = "[2001:db8:1:2:aaaa::1]:443"
+	r2 := httptest.NewRequest("POST", "/login", nil)
+	r2.RemoteAddr = "[2001:db8:1:2:bbbb::9]:443"
+	if a, b := clientKey(r, false), clientKey(r2, false); a != b || a != "2001:db8:1:2::/64" {
+		t.Fatalf("keys %q and %q, want one /64 bucket", a, b)
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/web"
 )
 
 // client returns an HTTP client with a cookie jar that does not follow
@@ -47,7 +49,7 @@ func repToken(t *testing.T, f *fixture) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := f.Access.CreateToken(access.WithActor(t.Context(), a), "test", time.Hour)
+	secret, _, err := f.Access.CreateToken(access.WithActor(t.Context(), a), "test", time.Hour, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +284,7 @@ func FuzzAPIBody(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	tok, _, err := fx.Access.CreateToken(access.WithActor(context.Background(), a), "fuzz", time.Hour)
+	tok, _, err := fx.Access.CreateToken(access.WithActor(context.Background(), a), "fuzz", time.Hour, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -304,4 +306,31 @@ func FuzzAPIBody(f *testing.F) {
 			t.Fatalf("body %q: status %d %s", b, resp.StatusCode, out)
 		}
 	})
+}
+
+func TestMetricsTokenWhenSet(t *testing.T) {
+	f := newFixture(t)
+	srv, err := web.New(web.Deps{DB: f.DB, Vault: f.Vault, Access: f.Access, Audit: f.Audit}, web.Config{MetricsToken: "s3cret-metrics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body(t, resp)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("metrics without the token: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer s3cret-metrics")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, resp); resp.StatusCode != 200 || !strings.Contains(b, "steward_http_requests_total") {
+		t.Fatalf("metrics with the token: %d", resp.StatusCode)
+	}
 }

@@ -51,6 +51,9 @@ CREATE TABLE api_tokens (
     id           TEXT PRIMARY KEY,
     account_id   TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE DEFERRABLE,
     name         TEXT NOT NULL,
+    -- Comma-separated permissions the token is limited to; empty means all
+    -- of the account's.
+    permissions  TEXT NOT NULL DEFAULT '',
     token_hash   BYTEA NOT NULL UNIQUE,
     created_at   BIGINT NOT NULL,
     expires_at   BIGINT NOT NULL,
