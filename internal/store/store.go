@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,7 +82,16 @@ type Options struct {
 	// ReadOnly opens without migrating (used by verification commands
 	// against a copy); the schema must already be current.
 	NoMigrate bool
+	// MustExist opens only a database that is already there: a missing
+	// SQLite file or PostgreSQL schema is an error wrapping ErrNoDatabase,
+	// and nothing is created. Used to look at a database without leaving
+	// an empty one behind (steward init checks for existing data this way).
+	MustExist bool
 }
+
+// ErrNoDatabase is returned (wrapped) by Open with MustExist when the
+// SQLite file or PostgreSQL schema is not there.
+var ErrNoDatabase = errors.New("no such database")
 
 // DB is an open database: a writer pool and a reader pool over the same
 // database. For SQLite the writer is a single connection so that writes never
@@ -115,9 +125,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	var err error
 	switch db.dialect {
 	case SQLite:
-		err = db.openSQLite(o.Target.SQLitePath)
+		err = db.openSQLite(o.Target.SQLitePath, o.MustExist)
 	case Postgres:
-		err = db.openPostgres(ctx, o.Target)
+		err = db.openPostgres(ctx, o.Target, o.MustExist)
 	}
 	if err != nil {
 		return nil, err
@@ -149,9 +159,16 @@ func sqliteDSN(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func (db *DB) openSQLite(path string) error {
+func (db *DB) openSQLite(path string, mustExist bool) error {
 	if path == "" {
 		return errors.New("no SQLite path given")
+	}
+	if mustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: the %s at %s", ErrNoDatabase, db.name, path)
+		} else if err != nil {
+			return fmt.Errorf("the %s at %s: %w", db.name, path, err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("create directory for %s: %w", path, err)
@@ -183,7 +200,7 @@ func (db *DB) openSQLite(path string) error {
 	return nil
 }
 
-func (db *DB) openPostgres(ctx context.Context, t Target) error {
+func (db *DB) openPostgres(ctx context.Context, t Target, mustExist bool) error {
 	cfg, err := pgx.ParseConfig(t.PostgresURL)
 	if err != nil {
 		return fmt.Errorf("the PostgreSQL URL is not valid (expected postgres://user:password@host:5432/dbname): %w", err)
@@ -197,10 +214,22 @@ func (db *DB) openPostgres(ctx context.Context, t Target) error {
 			return fmt.Errorf("schema name %q may use only lower-case letters, digits and underscores", t.Schema)
 		}
 		boot := stdlib.OpenDB(*cfg.Copy())
-		_, err := boot.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+t.Schema)
-		boot.Close()
-		if err != nil {
-			return fmt.Errorf("create schema %s in %s: %w", t.Schema, t, err)
+		if mustExist {
+			var found bool
+			err := boot.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, t.Schema).Scan(&found)
+			boot.Close()
+			if err != nil {
+				return fmt.Errorf("cannot reach the %s at %s: %w", db.name, t, err)
+			}
+			if !found {
+				return fmt.Errorf("%w: the %s at %s", ErrNoDatabase, db.name, t)
+			}
+		} else {
+			_, err := boot.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+t.Schema)
+			boot.Close()
+			if err != nil {
+				return fmt.Errorf("create schema %s in %s: %w", t.Schema, t, err)
+			}
 		}
 		cfg.RuntimeParams["search_path"] = t.Schema
 	}
@@ -281,6 +310,17 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// HasTable reports whether the database has an application table of that
+// name. Code reading a table that a fresh or lost store may lack asks first,
+// rather than guessing from error texts that differ between engines.
+func (db *DB) HasTable(ctx context.Context, name string) (bool, error) {
+	tables, err := db.Tables(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(tables, name), nil
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint failure on
