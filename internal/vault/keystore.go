@@ -152,3 +152,29 @@ func lockKEKRow(ctx context.Context, tx *store.Tx, exclusive bool) (string, erro
 	}
 	return id, nil
 }
+
+// KeyStoreInitialised reports whether the key store of o exists and holds
+// a master key check value. Unlike Init and Open it creates nothing, so
+// `steward init` can ask before deciding whether a new key store is safe.
+func KeyStoreInitialised(ctx context.Context, o Options) (bool, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return false, err
+	}
+	db, err := store.Open(ctx, store.Options{Target: o.Keys, Name: "key store", Logger: o.Logger, NoMigrate: true, MustExist: true})
+	if errors.Is(err, store.ErrNoDatabase) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open the key store: %w", err)
+	}
+	defer db.Close()
+	if ok, err := db.HasTable(ctx, "meta"); err != nil || !ok {
+		return false, err
+	}
+	meta, err := readKeyMeta(ctx, db.Q(ctx))
+	if err != nil {
+		return false, err
+	}
+	return meta.initialised(), nil
+}
