@@ -1,9 +1,11 @@
 package audit
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"hash"
 )
 
 // The canonical encoding is what the chain hashes. It is length-prefixed
@@ -81,3 +83,50 @@ func (c *checkpoint) sum(key []byte) []byte {
 }
 
 func (c *checkpoint) validMAC(key []byte) bool { return hmac.Equal(c.mac, c.sum(key)) }
+
+// headLabel separates head MACs from checkpoint MACs made with the same key,
+// so that neither can be passed off as the other.
+const headLabel = "steward.audit.head.v1"
+
+// headMAC returns the MAC of the head fields of st:
+//
+//	HMAC(key, str label || u64 seq || str hash || str segment ||
+//	          u64 seg_first_seq || str seg_start_hash)
+//
+// m is an HMAC under the checkpoint key, reused across calls (an append
+// makes one per event, so it is not rebuilt each time); buf is scratch.
+// Every column of audit_head but its constant id and the MAC itself is
+// covered: a field left out could be rewritten freely, and seg_first_seq and
+// seg_start_hash feed the checkpoint that will close the open segment.
+func headMAC(m hash.Hash, buf []byte, st *txState) (mac, scratch []byte) {
+	buf = appendStr(buf[:0], headLabel)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(st.seq))
+	buf = appendStr(buf, st.hash)
+	buf = appendStr(buf, st.segment)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(st.segFirst))
+	buf = appendStr(buf, st.segStart)
+	m.Reset()
+	m.Write(buf)
+	return m.Sum(nil), buf
+}
+
+func newMAC(key []byte) hash.Hash { return hmac.New(sha256.New, key) }
+
+// pristineHead reports whether st is the head row exactly as the migration
+// inserts it: no event yet, and no MAC, because the migration cannot reach
+// the key. It is the one head accepted without a MAC; the package comment says
+// what that leaves open.
+func pristineHead(st *txState) bool {
+	var zero [hashSize]byte
+	return st.seq == 0 && len(st.mac) == 0 && st.segment == "" && st.segFirst == 0 &&
+		bytes.Equal(st.hash, zero[:]) && bytes.Equal(st.segStart, zero[:])
+}
+
+// validHead reports whether st carries a correct MAC or is pristine.
+func validHead(m hash.Hash, st *txState) bool {
+	if pristineHead(st) {
+		return true
+	}
+	want, _ := headMAC(m, nil, st)
+	return hmac.Equal(st.mac, want)
+}

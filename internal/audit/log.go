@@ -10,6 +10,24 @@
 // starts at the earliest remaining event and still proves it links to a
 // sealed past.
 //
+// The head row (audit_head) says where the chain ends: the last seq and hash
+// and the open segment's start. The open segment has no checkpoint yet, so
+// the head carries its own MAC under the checkpoint key, rewritten with it on
+// every append. Without it, deleting the newest events and moving the head
+// back to the last one kept would verify cleanly, silently cutting up to a
+// month of history. Append checks that MAC before extending the chain, as an
+// append onto a forged head would otherwise re-seal the forgery.
+//
+// What the MACs cannot catch: someone with write access to the database who
+// kept an earlier head row (with its MAC) and the checkpoints of its time can
+// roll the head, the events and the checkpoints back together to that
+// earlier state, which is then consistent and correctly MAC'd. The degenerate
+// case needs no saved row: deleting every event and checkpoint and restoring
+// the head as the migration created it (seq 0, no MAC) looks like a log that
+// was never written to. Detecting either needs the head or the checkpoints
+// anchored outside the database (exported, or sent to a witness), which can
+// come later.
+//
 // Appenders serialise on the single audit_head row. An append holds that row
 // until its transaction ends, so callers should append near the end of long
 // transactions.
@@ -19,13 +37,22 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
+	"hash"
 
+	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
 )
 
 // KeySize is the length of the checkpoint MAC key.
 const KeySize = 32
+
+// ErrHeadInvalid is wrapped by Append's refusal to extend a chain whose head
+// fails its MAC check: the head was altered, or the key is not the one that
+// sealed it. Appending would re-seal whatever was done to the head, so the
+// log stays broken (and the change being audited fails) until someone looks.
+var ErrHeadInvalid = errors.New("audit head failed its MAC check")
 
 // Log is the audit log of one database. It is safe for concurrent use.
 type Log struct {
@@ -60,7 +87,10 @@ type txState struct {
 	segment  string
 	segFirst int64  // first seq of the open segment
 	segStart []byte // prev hash of the open segment's first event
+	mac      []byte // the head MAC stored with these fields
 	buf      []byte // reused hash input
+	m        hash.Hash
+	macBuf   []byte // reused MAC input
 	insert   *sql.Stmt
 	setHead  *sql.Stmt
 }
@@ -68,9 +98,9 @@ type txState struct {
 const (
 	insertEventSQL = `INSERT INTO audit_events (seq, segment, at, actor_id, action, entity, entity_id, subject_id, purpose, detail, prev_hash, hash)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
-	setHeadSQL     = `UPDATE audit_head SET seq = $1, hash = $2, segment = $3, seg_first_seq = $4, seg_start_hash = $5 WHERE id = 1`
+	setHeadSQL     = `UPDATE audit_head SET seq = $1, hash = $2, segment = $3, seg_first_seq = $4, seg_start_hash = $5, mac = $6 WHERE id = 1`
 	insertCheckSQL = `INSERT INTO audit_checkpoints (segment, first_seq, last_seq, count, start_hash, end_hash, closed_at, mac) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	selectHeadSQL  = `SELECT seq, hash, segment, seg_first_seq, seg_start_hash FROM audit_head WHERE id = 1`
+	selectHeadSQL  = `SELECT seq, hash, segment, seg_first_seq, seg_start_hash, mac FROM audit_head WHERE id = 1`
 )
 
 // Append records e and returns its seq. It joins the transaction open in ctx
@@ -140,10 +170,15 @@ func (l *Log) append(ctx context.Context, tx *store.Tx, e *Event, detail string)
 		r.seq, r.segment, r.at, r.actor, r.action, r.entity, r.entityID, r.subjectID, r.purpose, r.detail, st.hash, hash); err != nil {
 		return 0, fmt.Errorf("insert event %d: %w", r.seq, err)
 	}
-	if _, err := st.exec(ctx, tx, &st.setHead, setHeadSQL, r.seq, hash, seg, st.segFirst, st.segStart); err != nil {
+	// The MAC goes in the same UPDATE as the fields it covers, so no reader
+	// ever sees one without the other.
+	next := txState{seq: r.seq, hash: hash, segment: seg, segFirst: st.segFirst, segStart: st.segStart}
+	var mac []byte
+	mac, st.macBuf = headMAC(st.m, st.macBuf, &next)
+	if _, err := st.exec(ctx, tx, &st.setHead, setHeadSQL, r.seq, hash, seg, st.segFirst, st.segStart, mac); err != nil {
 		return 0, fmt.Errorf("advance head to %d: %w", r.seq, err)
 	}
-	st.seq, st.hash, st.segment = r.seq, hash, seg
+	st.seq, st.hash, st.segment, st.mac = r.seq, hash, seg, mac
 	return r.seq, nil
 }
 
@@ -154,11 +189,17 @@ func (l *Log) state(ctx context.Context, tx *store.Tx) (*txState, error) {
 	if st, ok := tx.Value(stateKey{}).(*txState); ok {
 		return st, nil
 	}
-	st := &txState{}
+	st := &txState{m: newMAC(l.key)}
 	err := tx.QueryRowContext(ctx, selectHeadSQL+tx.Dialect().ForUpdate()).
-		Scan(&st.seq, &st.hash, &st.segment, &st.segFirst, &st.segStart)
+		Scan(&st.seq, &st.hash, &st.segment, &st.segFirst, &st.segStart, &st.mac)
 	if err != nil {
 		return nil, fmt.Errorf("read audit head (is migration 00002_audit applied?): %w", err)
+	}
+	// Once per transaction: later appends in it trust the cached state,
+	// which only this transaction can have changed (it holds the row lock).
+	if !validHead(st.m, st) {
+		return nil, apperr.Wrap(ErrHeadInvalid, apperr.Internal,
+			"audit head at event %d failed its MAC check (altered, or a different checkpoint key); run audit verification", st.seq)
 	}
 	tx.SetValue(stateKey{}, st)
 	return st, nil

@@ -34,8 +34,10 @@ func (b *Break) String() string {
 }
 
 // Verify recomputes every hash and checks every link, seq, checkpoint and
-// the head, and names the first bad event. The error is for I/O failures
-// only; a damaged log is a Report with FirstBad set.
+// the head (including its MAC), and names the first bad event. The error is
+// for I/O failures only; a damaged log is a Report with FirstBad set. A
+// rollback of head, events and checkpoints together to an earlier state
+// whose head row was kept still passes; see the package comment.
 //
 // Every check compares an event only with its predecessor, the checkpoints
 // and the head, so the seq range is split into chunks verified in parallel
@@ -91,11 +93,17 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	rep.Segments = len(spans)
 	complete := !truncated
 	l.checkSegments(snap, spans, complete, used, &v)
-	if snap.maxSeq > snap.head.seq {
-		v.add(snap.head.seq+1, "", fmt.Sprintf("event beyond the head (head is at %d)", snap.head.seq))
+	if h := &snap.head; snap.maxSeq > h.seq {
+		v.add(h.seq+1, "", fmt.Sprintf("events %d to %d are beyond the head (head is at %d): the head was moved back", h.seq+1, snap.maxSeq, h.seq))
 	}
 	if complete {
 		checkHead(snap, last, spans, &v)
+	}
+	// Checked whatever the walk found: the head is the only seal on the open
+	// segment. Added after the comparisons above so that, at the same seq,
+	// their more specific reason wins.
+	if h := &snap.head; !validHead(newMAC(l.key), h) {
+		v.add(h.seq+1, h.segment, fmt.Sprintf("the head's MAC is invalid (the head row was altered or forged): the end of the log is unproven and events after %d may have been removed", h.seq))
 	}
 	rep.FirstBad = v.b
 	return rep, nil
@@ -133,7 +141,7 @@ func (l *Log) snapshot(ctx context.Context) (*snapshot, error) {
 	defer tx.Rollback()
 	s := &snapshot{}
 	h := &s.head
-	if err := tx.QueryRowContext(ctx, selectHeadSQL).Scan(&h.seq, &h.hash, &h.segment, &h.segFirst, &h.segStart); err != nil {
+	if err := tx.QueryRowContext(ctx, selectHeadSQL).Scan(&h.seq, &h.hash, &h.segment, &h.segFirst, &h.segStart, &h.mac); err != nil {
 		return nil, fmt.Errorf("read audit head: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM audit_events`).Scan(&s.minSeq, &s.maxSeq); err != nil {
@@ -397,20 +405,30 @@ func (l *Log) checkSegments(snap *snapshot, spans []span, complete bool, used ma
 	}
 }
 
-// checkHead compares the head row with the last event, so that deleting the
-// newest events is detected.
+// checkHead compares the head row with the last event and the open segment,
+// so that deleting the newest events is detected, and so is a head whose
+// open-segment fields would seal a wrong checkpoint when the month closes.
+// (Events after the head are reported by Verify from the seq bounds.)
 func checkHead(snap *snapshot, last *chunk, spans []span, v *verdict) {
 	h := &snap.head
 	if last == nil {
 		return // handled with the checkpoints
 	}
-	seg := spans[len(spans)-1].segment
+	open := &spans[len(spans)-1]
+	seg := open.segment
 	switch {
 	case last.lastSeq < h.seq:
 		v.add(last.lastSeq+1, h.segment, fmt.Sprintf("events %d to %d are missing (the head is at %d)", last.lastSeq+1, h.seq, h.seq))
-	case last.lastSeq == h.seq && !bytes.Equal(last.lastHash[:], h.hash):
+	case last.lastSeq > h.seq:
+		// Reported by Verify, which sees the bounds even when the walk
+		// stopped early.
+	case !bytes.Equal(last.lastHash[:], h.hash):
 		v.add(h.seq, seg, "the head's hash differs from the last event's")
-	case last.lastSeq == h.seq && seg != h.segment:
+	case seg != h.segment:
 		v.add(h.seq, seg, fmt.Sprintf("the head names segment %s but the last event is in %s", h.segment, seg))
+	case open.first != h.segFirst:
+		v.add(h.seq, seg, fmt.Sprintf("the head says open segment %s starts at event %d, but it starts at %d", seg, h.segFirst, open.first))
+	case !bytes.Equal(open.start[:], h.segStart):
+		v.add(h.seq, seg, fmt.Sprintf("the head's start hash of open segment %s differs from the prev_hash of its first event", seg))
 	}
 }

@@ -92,6 +92,15 @@ func TestVerifyNamesFirstBadEvent(t *testing.T) {
 		{"swap the last two events", func(t *testing.T, db *store.DB) { swap(t, db, 14, 15) }, 14, "", ""},
 		{"head rolled back", sqlTamper(`UPDATE audit_head SET seq = 14`), 15, "", "beyond the head"},
 		{"head hash", sqlTamper(`UPDATE audit_head SET hash = $1`, junk), 15, "", "head"},
+		{"head MAC", sqlTamper(`UPDATE audit_head SET mac = $1`, junk), 16, "2026-11", "MAC"},
+		{"head MAC removed", sqlTamper(`UPDATE audit_head SET mac = $1`, []byte{}), 16, "2026-11", "MAC"},
+		{"head open segment first seq", sqlTamper(`UPDATE audit_head SET seg_first_seq = 12`), 15, "2026-11", "starts at event 12"},
+		{"head open segment start hash", sqlTamper(`UPDATE audit_head SET seg_start_hash = $1`, junk), 15, "2026-11", "start hash"},
+		{"head rolled back to the migration's row", sqlTamper(`UPDATE audit_head SET seq = 0, hash = $1, segment = '', seg_first_seq = 0, seg_start_hash = $1, mac = $2`, make([]byte, hashSize), []byte{}), 1, "", "beyond the head"},
+		{"head and last two events rolled back", func(t *testing.T, db *store.DB) {
+			exec(t, db, `DELETE FROM audit_events WHERE seq >= 14`)
+			exec(t, db, `UPDATE audit_head SET seq = 13, hash = $1`, readRow(t, db, 13).hash)
+		}, 14, "2026-11", "MAC"},
 		{"checkpoint MAC", sqlTamper(`UPDATE audit_checkpoints SET mac = $1 WHERE segment = '2026-10'`, junk), 10, "2026-10", "MAC"},
 		{"checkpoint end hash", sqlTamper(`UPDATE audit_checkpoints SET end_hash = $1 WHERE segment = '2026-09'`, junk), 5, "2026-09", "MAC"},
 		{"checkpoint count", sqlTamper(`UPDATE audit_checkpoints SET count = 4 WHERE segment = '2026-09'`), 5, "2026-09", ""},

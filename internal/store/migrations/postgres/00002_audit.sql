@@ -24,17 +24,23 @@ CREATE INDEX audit_events_entity  ON audit_events (entity_id, seq);
 
 -- The chain's head, one row. Appenders lock it (SELECT ... FOR UPDATE) so
 -- that they queue instead of forking the chain. seg_first_seq and
--- seg_start_hash describe the open segment so closing it needs no scan.
+-- seg_start_hash describe the open segment so closing it needs no scan. mac
+-- is an HMAC of the other columns under the checkpoint key, rewritten with
+-- them on every append: the open segment has no checkpoint, so without it
+-- cutting the newest events and moving the head back would go unnoticed. It
+-- starts empty because SQL cannot reach the key; only this initial row is
+-- accepted without one.
 CREATE TABLE audit_head (
     id             INTEGER PRIMARY KEY CHECK (id = 1),
     seq            BIGINT NOT NULL,
     hash           BYTEA  NOT NULL,
     segment        TEXT   NOT NULL,
     seg_first_seq  BIGINT NOT NULL,
-    seg_start_hash BYTEA  NOT NULL
+    seg_start_hash BYTEA  NOT NULL,
+    mac            BYTEA  NOT NULL
 );
-INSERT INTO audit_head (id, seq, hash, segment, seg_first_seq, seg_start_hash)
-VALUES (1, 0, decode(repeat('00', 32), 'hex'), '', 0, decode(repeat('00', 32), 'hex'));
+INSERT INTO audit_head (id, seq, hash, segment, seg_first_seq, seg_start_hash, mac)
+VALUES (1, 0, decode(repeat('00', 32), 'hex'), '', 0, decode(repeat('00', 32), 'hex'), decode('', 'hex'));
 
 -- One row per closed segment, MAC'd, kept forever (no personal data).
 CREATE TABLE audit_checkpoints (
