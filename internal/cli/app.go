@@ -64,7 +64,13 @@ func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if p.DatabaseURL == "" && !p.initialised() {
+	// databaseURL, not the flag: the URL may come from
+	// STEWARD_DATABASE_URL_FILE, and then there is no SQLite file to find.
+	url, err := p.databaseURL()
+	if err != nil {
+		return nil, err
+	}
+	if url == "" && !p.initialised() {
 		if _, err := os.Stat(filepath.Join(p.DataDir, "steward.db")); errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no Steward data in %s: run `steward init --data-dir %s` first (or `steward demo` for a demo)", p.DataDir, p.DataDir)
 		}

@@ -442,6 +442,16 @@ func recordErasures(ctx context.Context, tx *store.Tx, erased map[string]int64) 
 			return fmt.Errorf("record the erasure of %s: %w", id, err)
 		}
 	}
+	// erased already holds the backup's erasures, read when the file was
+	// checked. More rows now means the file changed since, and the key
+	// store, already committed, may lack those erasures.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM erasures`).Scan(&n); err != nil {
+		return fmt.Errorf("count erasures: %w", err)
+	}
+	if n != len(erased) {
+		return fmt.Errorf("the erasures table holds %d ids but the restore knew of %d: the backup file changed during the restore; run it again", n, len(erased))
+	}
 	return nil
 }
 

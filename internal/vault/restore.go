@@ -135,7 +135,8 @@ func checkKeyFile(o Options, storeID string, check []byte) error {
 // (the one that loads a key-store backup, or one of its own when only data
 // is restored). It checks that the store as it will commit opens under o's
 // master key, then records every id of erased in the shred log and deletes
-// their data keys. The commit that brings old keys back is thus the same
+// their data keys. erased must hold every erasure known (the loaded shred
+// log's included); a shred log left with more is refused. The commit that brings old keys back is thus the same
 // one that removes the erased people's, so no crash can leave them readable.
 func FinishKeyStoreRestore(ctx context.Context, o Options, tx *store.Tx, erased map[string]int64) error {
 	o, err := o.withDefaults()
@@ -170,6 +171,17 @@ func FinishKeyStoreRestore(ctx context.Context, o Options, tx *store.Tx, erased 
 		if err != nil {
 			return fmt.Errorf("record erased subject %s in the shred log: %w", id, err)
 		}
+	}
+	// erased is meant to be everything known, the loaded shred log
+	// included; more rows than that means the file or the store changed
+	// since the caller read them, and the caller's other store would miss
+	// those erasures.
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM shred_log`).Scan(&n); err != nil {
+		return fmt.Errorf("count the shred log: %w", err)
+	}
+	if n != len(erased) {
+		return fmt.Errorf("the shred log holds %d ids but the restore knew of %d erasures: the backup file or the key store changed during the restore; nothing was changed, run it again", n, len(erased))
 	}
 	return nil
 }
