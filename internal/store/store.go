@@ -79,8 +79,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock returns the current time; nil means time.Now. Tests pin it.
 	Clock func() time.Time
-	// ReadOnly opens without migrating (used by verification commands
-	// against a copy); the schema must already be current.
+	// NoMigrate opens without migrating: restore and init look at a
+	// database as it is before deciding what to do with it.
 	NoMigrate bool
 	// MustExist opens only a database that is already there: a missing
 	// SQLite file or PostgreSQL schema is an error wrapping ErrNoDatabase,

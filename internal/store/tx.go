@@ -15,7 +15,7 @@ type Tx struct {
 	db    *DB
 	now   time.Time
 	after []func()
-	// Values holds per-transaction caches owned by other packages (the audit
+	// values holds per-transaction caches owned by other packages (the audit
 	// chain's head, for instance), keyed by a private type of theirs.
 	values map[any]any
 }
