@@ -507,3 +507,110 @@ func TestPasswordChangeRevokesTokensAndCountsWrongGuesses(t *testing.T) {
 		wantCode(t, err, apperr.Unauthenticated)
 	})
 }
+
+func TestRightAndWrongPasswordsInParallel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		for round := 0; round < 15; round++ {
+			// Start each round one failure short of the limit, so the
+			// wrong password starts a lockout while the right one signs in.
+			if _, err := w.db.Writer().ExecContext(ctx, `UPDATE accounts SET failed_logins = 3, locked_until = 0 WHERE username = 'rep.a'`); err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 2)
+			go func() { _, err := w.acc.Login(ctx, "rep.a", "not the password!", ""); errs <- err }()
+			go func() { _, err := w.acc.Login(ctx, "rep.a", pw, ""); errs <- err }()
+			for i := 0; i < 2; i++ {
+				if err := <-errs; err != nil && apperr.CodeOf(err) != apperr.Unauthenticated {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+		}
+		if rep, err := w.log.Verify(ctx); err != nil || rep.FirstBad != nil {
+			t.Fatalf("audit after parallel sign-ins: %+v %v", rep.FirstBad, err)
+		}
+	})
+}
+
+func TestRefusedNewPasswordsNeverLockOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		rep := w.as(t, "rep.a")
+		for i := 0; i < 7; i++ {
+			wantCode(t, w.acc.ChangePassword(rep, pw, "short", ""), apperr.Invalid)
+		}
+		if err := w.acc.ChangePassword(rep, pw, "a perfectly fine new password", ""); err != nil {
+			t.Fatalf("valid change after refused ones: %v", err)
+		}
+		if _, err := w.acc.Login(context.Background(), "rep.a", "a perfectly fine new password", ""); err != nil {
+			t.Fatalf("sign-in after change: %v", err)
+		}
+	})
+}
+
+func TestScopedAdminCreatesAccountsInScopeOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		w.mustAccount(t, "wp.admin", access.RoleAdmin, w.wpA.ID)
+		adm := w.as(t, "wp.admin")
+		if _, err := w.acc.CreateAccountWithRole(adm, "new.trustee", pw, access.RoleTrustee, w.wpA.ID); err != nil {
+			t.Fatalf("workplace admin adding a trustee in scope: %v", err)
+		}
+		accs, _ := w.acc.Accounts(adm)
+		found := false
+		for _, a := range accs {
+			found = found || a.Username == "new.trustee"
+		}
+		if !found {
+			t.Fatal("the new account is not in its creator's list")
+		}
+		_, err := w.acc.CreateAccountWithRole(adm, "far.away", pw, access.RoleTrustee, w.wpB.ID)
+		wantCode(t, err, apperr.Forbidden)
+		_, err = w.acc.CreateAccount(adm, "no.role", pw)
+		wantCode(t, err, apperr.Forbidden)
+		// Neither account exists after the refusals.
+		for _, u := range []string{"far.away", "no.role"} {
+			if _, err := w.acc.AccountByUsername(w.op, u); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("%s exists after a refused creation: %v", u, err)
+			}
+		}
+	})
+}
+
+func TestAdminCannotGrantDataRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		admin := w.as(t, "admin")
+		// An admin makes a puppet account but cannot give it the DPO role.
+		_, err := w.acc.CreateAccountWithRole(admin, "puppet", pw, access.RoleDPO, w.root.ID)
+		wantCode(t, err, apperr.Forbidden)
+		if _, err := w.acc.CreateAccountWithRole(admin, "puppet", pw, access.RoleTrustee, w.root.ID); err != nil {
+			t.Fatalf("admin granting a role without personal data: %v", err)
+		}
+		_, err = w.acc.Grant(admin, "puppet", access.RoleRep, w.wpA.ID)
+		wantCode(t, err, apperr.Forbidden)
+		// The operator can.
+		if _, err := w.acc.Grant(w.op, "puppet", access.RoleRep, w.wpA.ID); err != nil {
+			t.Fatalf("operator granting rep: %v", err)
+		}
+	})
+}
+
+func TestLimitedTokenCannotRevokeTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		ctx := context.Background()
+		rep := w.as(t, "rep.a")
+		_, full, _ := w.acc.CreateToken(rep, "full", time.Hour, nil)
+		ro, _, err := w.acc.CreateToken(rep, "ro", time.Hour, []access.Permission{access.PermSelf, access.PermUnitsRead})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := w.acc.TokenActor(ctx, ro)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, w.acc.RevokeToken(access.WithActor(ctx, a), full.ID), apperr.Forbidden)
+	})
+}

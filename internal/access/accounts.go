@@ -88,11 +88,43 @@ func totpField(accountID string) vault.Field {
 	return vault.Field{Table: "accounts", Column: "totp_secret", Row: accountID}
 }
 
-// CreateAccount adds an account with a password and a fresh TOTP secret.
+// CreateAccount adds an account with a password and a fresh TOTP secret and
+// no role. Only whoever manages accounts at the top of the tree may: an
+// account without a role is outside every narrower scope, so a scoped admin
+// would make an account they could never see again. Scoped admins use
+// CreateAccountWithRole.
 func (s *Service) CreateAccount(ctx context.Context, username, password string) (*NewAccount, error) {
+	a, err := Require(ctx, PermAccountsManage)
+	if err != nil {
+		return nil, err
+	}
+	if !canManage(a, &Account{}) {
+		return nil, apperr.New(apperr.Forbidden, "Give the new account a role on a unit in your scope (--role and --unit).")
+	}
+	return s.createAccount(ctx, username, password, nil)
+}
+
+// CreateAccountWithRole adds an account and its first role, in one
+// transaction: a refused role leaves no account behind.
+func (s *Service) CreateAccountWithRole(ctx context.Context, username, password string, role Role, unitID string) (*NewAccount, error) {
 	if _, err := Require(ctx, PermAccountsManage); err != nil {
 		return nil, err
 	}
+	a := ActorFrom(ctx)
+	return s.createAccount(ctx, username, password, func(ctx context.Context, acc *Account) error {
+		g, err := s.addGrant(ctx, a, acc, role, unitID)
+		if err != nil {
+			return err
+		}
+		acc.Grants = []Grant{*g}
+		return nil
+	})
+}
+
+// createAccount hashes outside the transaction (argon2id takes tens of
+// milliseconds, and SQLite has one writer), then inserts the account and
+// runs then, if given, in the same transaction.
+func (s *Service) createAccount(ctx context.Context, username, password string, then func(context.Context, *Account) error) (*NewAccount, error) {
 	username, err := NormaliseUsername(username)
 	if err != nil {
 		return nil, err
@@ -124,7 +156,13 @@ func (s *Service) CreateAccount(ctx context.Context, username, password string) 
 		if err != nil {
 			return fmt.Errorf("insert account: %w", err)
 		}
-		return s.record(ctx, "account.create", "account", acc.ID, nil)
+		if err := s.record(ctx, "account.create", "account", acc.ID, nil); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(ctx, acc)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -249,12 +287,18 @@ func (s *Service) Grant(ctx context.Context, username string, role Role, unitID 
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := ParseRole(string(role)); !ok {
-		return nil, apperr.New(apperr.Invalid, "Unknown role %q: use one of dpo, membership, officer, rep, trustee, admin.", role)
-	}
 	acc, err := s.AccountByUsername(ctx, username)
 	if err != nil {
 		return nil, err
+	}
+	return s.addGrant(ctx, a, acc, role, unitID)
+}
+
+// addGrant checks and records a grant on an account the actor may manage
+// (or has just created).
+func (s *Service) addGrant(ctx context.Context, a *Actor, acc *Account, role Role, unitID string) (*Grant, error) {
+	if _, ok := ParseRole(string(role)); !ok {
+		return nil, apperr.New(apperr.Invalid, "Unknown role %q: use one of dpo, membership, officer, rep, trustee, admin.", role)
 	}
 	unit, err := s.unitByID(ctx, unitID)
 	if err != nil {
@@ -262,6 +306,9 @@ func (s *Service) Grant(ctx context.Context, username string, role Role, unitID 
 	}
 	if !a.CanIn(PermAccountsManage, unit.Path) {
 		return nil, apperr.New(apperr.Forbidden, "You may not grant roles on %q.", unit.Name)
+	}
+	if !mayGrantData(a, role, unit.Path) {
+		return nil, apperr.New(apperr.Forbidden, "The role %s reaches personal data, which your own roles on %q do not: it is granted by the operator at the command line, or by someone who holds that access.", role, unit.Name)
 	}
 	if acc.ID == a.AccountID {
 		return nil, apperr.New(apperr.Forbidden, "You may not grant roles to yourself; ask another administrator.")
@@ -366,18 +413,26 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string, keep
 	if err != nil {
 		return err
 	}
+	// The new password is checked first: refusing it must not count
+	// against someone who typed their current password right.
+	if err := CheckPasswordPolicy(next, r.Username); err != nil {
+		return err
+	}
 	attempt, err := s.countAttempt(ctx, r.ID)
 	if err != nil {
 		return err
 	}
+	if attempt == 0 {
+		return apperr.New(apperr.TooMany, "Too many wrong passwords: the account is locked for up to %d minutes.", int(s.cfg.Lockout.Minutes()))
+	}
 	ok, err := VerifyPassword(current, r.passwordHash)
-	if attempt == 0 || attempt > s.cfg.MaxFailures || err != nil || !ok {
+	if attempt > s.cfg.MaxFailures || err != nil || !ok {
 		// Wrong guesses here count towards the same lockout as at sign-in,
 		// so a borrowed session cannot be used to guess the password.
 		_ = s.refuse(ctx, r.ID, "password_change", attempt)
 		return apperr.New(apperr.Invalid, "The current password is not right.")
 	}
-	if err := CheckPasswordPolicy(next, r.Username); err != nil {
+	if err := s.clearAttempts(ctx, r.ID); err != nil {
 		return err
 	}
 	hash, err := HashPassword(next, s.cfg.Hash)
@@ -397,6 +452,23 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string, keep
 		}
 		return s.record(ctx, "account.password_change", "account", r.ID, nil)
 	})
+}
+
+// mayGrantData keeps administration and personal data apart: a role that
+// reaches personal data may be granted only by someone who holds each of
+// those permissions on the unit, or by the operator (who holds the master
+// key and so could read everything anyway). Otherwise an admin, who sees
+// no personal data, could make an account with the DPO role and use it.
+func mayGrantData(a *Actor, role Role, unitPath string) bool {
+	if a.AccountID == SystemActorID && a.Via == ViaCLI {
+		return true
+	}
+	for _, p := range role.Permissions() {
+		if p.PersonalData() && !a.CanIn(p, unitPath) {
+			return false
+		}
+	}
+	return true
 }
 
 // endAccess ends every session and revokes every token of an account, in

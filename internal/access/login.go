@@ -77,7 +77,9 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 	step := int64(-1)
 	if needTOTP || code != "" {
 		if !r.TOTP {
-			return nil, apperr.New(apperr.Forbidden, "Your role needs a second factor, but no authenticator is set up for this account. Ask an administrator to run `steward user totp-reset %s`.", r.Username)
+			// Answered like any refusal, so it does not confirm the
+			// password; the audit event tells an administrator why.
+			return nil, s.refuse(ctx, r.ID, "totp_unenrolled", attempt)
 		}
 		secret, err := s.seal.OpenSystem(totpField(r.ID), r.totpSealed)
 		if err != nil {
@@ -167,26 +169,31 @@ func (s *Service) loginFailed(ctx context.Context, accountID, reason string) err
 
 // refuse audits a refused attempt on an existing account, already counted
 // by countAttempt, and starts a lockout when this attempt reached the limit.
-// It commits even though the sign-in fails: that is the point.
+// It commits even though the sign-in fails: that is the point. The account
+// row is written before the audit event, the same order as every other
+// path, so that on PostgreSQL two sign-ins never wait on each other's locks
+// in opposite orders.
 func (s *Service) refuse(ctx context.Context, accountID, reason string, attempt int) error {
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		actx := WithActor(ctx, &Actor{AccountID: accountID})
 		if attempt == 0 {
 			return s.record(actx, "session.login_refused", "account", accountID, map[string]string{"reason": reason})
 		}
+		locked := false
+		if attempt >= s.cfg.MaxFailures {
+			until := tx.Now().Add(s.cfg.Lockout)
+			res, err := tx.ExecContext(ctx, `UPDATE accounts SET locked_until = $2, failed_logins = 0 WHERE id = $1 AND locked_until <= $3`, accountID, store.Millis(until), store.Millis(tx.Now()))
+			if err != nil {
+				return fmt.Errorf("lock account: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			locked = n == 1 // else a parallel attempt locked it first
+		}
 		if err := s.record(actx, "session.login_failed", "account", accountID, map[string]string{"reason": reason, "failures": fmt.Sprint(attempt)}); err != nil {
 			return err
 		}
-		if attempt < s.cfg.MaxFailures {
+		if !locked {
 			return nil
-		}
-		until := tx.Now().Add(s.cfg.Lockout)
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET locked_until = $2, failed_logins = 0 WHERE id = $1 AND locked_until <= $3`, accountID, store.Millis(until), store.Millis(tx.Now()))
-		if err != nil {
-			return fmt.Errorf("lock account: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // a parallel attempt locked it first
 		}
 		return s.record(actx, "account.locked", "account", accountID, map[string]string{"minutes": fmt.Sprint(int(s.cfg.Lockout.Minutes()))})
 	})
@@ -194,6 +201,16 @@ func (s *Service) refuse(ctx context.Context, accountID, reason string, attempt 
 		return err
 	}
 	return errLogin(s.cfg)
+}
+
+// clearAttempts forgets counted attempts once the password was right, so a
+// later refusal for another reason (a weak new password, say) never adds up
+// to a lockout of someone who knows their password.
+func (s *Service) clearAttempts(ctx context.Context, accountID string) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = $1 AND locked_until <= $2`, accountID, store.Millis(tx.Now()))
+		return err
+	})
 }
 
 // Unlock clears a lockout (admin).

@@ -105,6 +105,11 @@ func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if a.Via == ViaToken && len(a.TokenPerms) > 0 {
+		// A limited (say read-only) token must not be able to switch off
+		// the account's other tokens.
+		return apperr.New(apperr.Forbidden, "A limited token cannot revoke tokens; use the account settings page.")
+	}
 	if !store.ValidID(id) {
 		return apperr.New(apperr.NotFound, "No token with id %q.", id)
 	}

@@ -24,6 +24,11 @@ type App struct {
 }
 
 func (p Paths) databaseURL() (string, error) {
+	if p.demo {
+		// The demo lives in its own SQLite directory, whatever the
+		// environment says about a real database.
+		return "", nil
+	}
 	return secretFromEnvFile(p.DatabaseURL, "STEWARD_DATABASE_URL")
 }
 

@@ -26,6 +26,8 @@ type Paths struct {
 	MasterKeyFile string `name:"master-key-file" env:"STEWARD_MASTER_KEY_FILE" help:"Master key file (default: <data-dir>/master.key)." type:"path"`
 	KeysSchema    string `name:"keys-schema" env:"STEWARD_KEYS_SCHEMA" default:"steward_keys" help:"PostgreSQL schema of the key store, kept apart from the data."`
 	LogLevel      string `name:"log-level" env:"STEWARD_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (${enum})."`
+	// demo confines the paths to the demo's own directory.
+	demo bool
 }
 
 // Root is the command line.

@@ -380,3 +380,12 @@ func TestDemoBuildsAndItsAuditChainVerifies(t *testing.T) {
 		t.Fatalf("verify after editing the demo's audit: exit %d %q", code, errs)
 	}
 }
+
+func TestDemoRefusesARealInstallation(t *testing.T) {
+	env := storetest.SQLiteEnv(t)
+	setup(t, env)
+	code, out, errs := run(t, "", "demo", "--data-dir", env.Dir, "--no-serve", "--log-level", "error")
+	if code == 0 || strings.Contains(out, "OFF") || !strings.Contains(errs, "did not build") {
+		t.Fatalf("demo over a real installation: exit %d\n%s%s", code, out, errs)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/web"
@@ -34,7 +35,7 @@ type demoAccount struct {
 
 // Run builds the demo on first use and serves it.
 func (c *DemoCmd) Run(e *env) error {
-	p := Paths{DataDir: c.DataDir, KeysSchema: "steward_keys", LogLevel: c.LogLevel}
+	p := Paths{DataDir: c.DataDir, KeysSchema: "steward_keys", LogLevel: c.LogLevel, demo: true}
 	log := newLogger(e.stderr, c.LogLevel)
 	if !p.initialised() {
 		if _, err := os.Stat(filepath.Join(c.DataDir, "steward.db")); err == nil {
@@ -71,6 +72,8 @@ func (c *DemoCmd) Run(e *env) error {
 		}
 	} else if err != nil {
 		return err
+	} else if !isDemo(e.ctx, app) {
+		return fmt.Errorf("%s holds a Steward installation that `steward demo` did not build; the demo switches two-factor sign-in off, so it will not serve it. Use `steward serve --data-dir %s`", c.DataDir, c.DataDir)
 	}
 	if c.NoServe {
 		printDemoAccounts(e, "", demoAccounts(e.ctx, app))
@@ -90,6 +93,16 @@ func printDemoAccounts(e *env, url string, accs []demoAccount) {
 		fmt.Fprintf(e.stdout, "  %-22s %-10s %s\n", a.Username, a.Role, a.Unit)
 	}
 	fmt.Fprintln(e.stdout, "The data is synthetic. Stop with Ctrl-C; run the same command again to come back to it.")
+}
+
+// settingDemo marks a database built by `steward demo`. Only with it does
+// the demo switch the second factor off.
+const settingDemo = "demo_installation"
+
+func isDemo(ctx context.Context, app *App) bool {
+	var v string
+	err := app.DB.Q(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingDemo).Scan(&v)
+	return err == nil && v == "true"
 }
 
 // demoAccounts lists the demo's accounts from the database, so a second run
@@ -172,13 +185,15 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 		accounts = append(accounts, demoAccount{fmt.Sprintf("rep.%d", i+1), string(access.RoleRep), wp})
 	}
 	for _, a := range accounts {
-		if _, err := app.Access.CreateAccount(opctx, a.Username, DemoPassword); err != nil {
-			return err
-		}
 		role, _ := access.ParseRole(a.Role)
-		if _, err := app.Access.Grant(opctx, a.Username, role, a.Unit); err != nil {
+		if _, err := app.Access.CreateAccountWithRole(opctx, a.Username, DemoPassword, role, a.Unit); err != nil {
 			return err
 		}
 	}
-	return nil
+	tx := app.DB.TxFrom(ctx)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, 'true', $2)`, settingDemo, store.Millis(tx.Now())); err != nil {
+		return fmt.Errorf("mark demo: %w", err)
+	}
+	_, err = app.Audit.Append(opctx, audit.Event{ActorID: access.SystemActorID, Action: "settings.update", Entity: "setting", EntityID: settingDemo})
+	return err
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
-	"github.com/stewardhq/steward/internal/store"
 )
 
 // UserCmd groups the account commands.
@@ -61,21 +60,17 @@ func (c *UserAddCmd) Run(e *env) error {
 			return err
 		}
 		var na *access.NewAccount
-		err = app.DB.InTx(ctx, func(ctx context.Context, _ *store.Tx) error {
-			if na, err = app.Access.CreateAccount(ctx, c.Username, pw); err != nil {
-				return err
-			}
-			if unit != nil {
-				_, err = app.Access.Grant(ctx, na.Account.Username, role, unit.ID)
-			}
-			return err
-		})
+		if unit != nil {
+			na, err = app.Access.CreateAccountWithRole(ctx, c.Username, pw, role, unit.ID)
+		} else {
+			na, err = app.Access.CreateAccount(ctx, c.Username, pw)
+		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Added account %s.\n", na.Account.Username)
 		if unit != nil {
-			printGranted(e, na.Account.Username, role, unit)
+			printGranted(e, na.Account, role, unit)
 		}
 		fmt.Fprintf(e.stdout, "Authenticator enrolment (shown once; give it only to %s):\n  secret: %s\n  url:    %s\n", na.Account.Username, na.TOTPSecret, na.TOTPURL)
 		return nil
@@ -110,14 +105,18 @@ func grant(ctx context.Context, app *App, e *env, username, role, unitRef string
 	if _, err := app.Access.Grant(ctx, username, r, u.ID); err != nil {
 		return err
 	}
-	printGranted(e, username, r, u)
+	acc, err := app.Access.AccountByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	printGranted(e, acc, r, u)
 	return nil
 }
 
-func printGranted(e *env, username string, r access.Role, u *access.Unit) {
-	fmt.Fprintf(e.stdout, "Granted %s on %s (%s) to %s; their sessions and tokens have ended.\n", r, u.Name, u.Kind, username)
-	if u.Kind != access.KindWorkplace {
-		fmt.Fprintln(e.stdout, "This role reaches beyond one workplace, so signing in needs the authenticator code.")
+func printGranted(e *env, acc *access.Account, r access.Role, u *access.Unit) {
+	fmt.Fprintf(e.stdout, "Granted %s on %s (%s) to %s; their sessions and tokens have ended.\n", r, u.Name, u.Kind, acc.Username)
+	if acc.NeedsTOTP() {
+		fmt.Fprintln(e.stdout, "Their roles now reach beyond one workplace, so signing in needs the authenticator code.")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -467,6 +468,7 @@ func (db *DB) Load(ctx context.Context, r io.Reader, o LoadOptions) (*DumpHeader
 			}
 		}
 		var insert string
+		var seen []tableColumns
 		for {
 			item, err := d.next()
 			if err != nil {
@@ -474,11 +476,19 @@ func (db *DB) Load(ctx context.Context, r io.Reader, o LoadOptions) (*DumpHeader
 			}
 			switch item {
 			case itemEnd:
+				// Checked once the whole file has proved well formed, so
+				// a damaged file is reported as such first.
+				for _, tc := range seen {
+					if err := sameColumns(ctx, tx, tc.table, tc.cols); err != nil {
+						return err
+					}
+				}
 				if o.BeforeCommit != nil {
 					return o.BeforeCommit(ctx, tx, &d.h)
 				}
 				return nil
 			case itemTable:
+				seen = append(seen, tableColumns{d.table, d.cols})
 				ph := make([]string, len(d.cols))
 				for i := range ph {
 					ph[i] = fmt.Sprintf("$%d", i+1)
@@ -495,4 +505,31 @@ func (db *DB) Load(ctx context.Context, r io.Reader, o LoadOptions) (*DumpHeader
 		return nil, 0, err
 	}
 	return &d.h, d.rows, nil
+}
+
+type tableColumns struct {
+	table string
+	cols  []string
+}
+
+// sameColumns refuses a dump whose columns for a table differ from the
+// table's own: a column left out would silently take its default (for a
+// token's permissions, "all of them").
+func sameColumns(ctx context.Context, tx *Tx, table string, cols []string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+table+` LIMIT 0`)
+	if err != nil {
+		return fmt.Errorf("read columns of %s: %w", table, err)
+	}
+	have, err := rows.Columns()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read columns of %s: %w", table, err)
+	}
+	want := slices.Clone(cols)
+	slices.Sort(have)
+	slices.Sort(want)
+	if !slices.Equal(have, want) {
+		return fmt.Errorf("%w: table %s has columns %s but the backup gives %s", ErrDumpMismatch, table, strings.Join(have, ", "), strings.Join(want, ", "))
+	}
+	return nil
 }

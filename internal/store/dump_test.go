@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stewardhq/steward/internal/store"
@@ -277,4 +278,41 @@ func TestLoadRunsBeforeCommitInItsTransaction(t *testing.T) {
 			t.Fatalf("the callback's write did not commit with the load: %d erasures", n)
 		}
 	})
+}
+
+func TestLoadRefusesADumpMissingAColumn(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenData(t, storetest.SQLiteEnv(t))
+	mig := store.DataMigrations()
+	var buf bytes.Buffer
+	if _, _, err := db.Dump(ctx, &buf, "data", mig); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the dump with one column of api_tokens left out.
+	var out bytes.Buffer
+	raw := gunzip(t, buf.Bytes())
+	cut := strings.Replace(raw, `"permissions",`, ``, 1)
+	if cut == raw {
+		t.Fatal("no permissions column in the dump to remove")
+	}
+	gz := gzip.NewWriter(&out)
+	gz.Write([]byte(cut))
+	gz.Close()
+	_, _, err := db.Load(ctx, &out, store.LoadOptions{Kind: "data", Migrations: mig})
+	if !errors.Is(err, store.ErrDumpMismatch) {
+		t.Fatalf("dump without a column: %v, want ErrDumpMismatch", err)
+	}
+}
+
+func gunzip(t *testing.T, b []byte) string {
+	t.Helper()
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
