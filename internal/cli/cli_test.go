@@ -192,39 +192,7 @@ func TestRestoreNeverBringsBackTheErased(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, env storetest.Env) {
-				ctx := context.Background()
-				p := setup(t, env)
-				paths := parsePaths(t, p)
-				app, err := openApp(ctx, paths, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				blob := "BLOB"
-				if env.Dialect == store.Postgres {
-					blob = "BYTEA"
-				}
-				if _, err := app.DB.Writer().ExecContext(ctx, `CREATE TABLE scratch_people (id TEXT PRIMARY KEY, name `+blob+`)`); err != nil {
-					t.Fatal(err)
-				}
-				ann, bob := store.NewID(), store.NewID()
-				sealPerson(t, ctx, app, ann, "Ann Example")
-				sealPerson(t, ctx, app, bob, "Bob Example")
-				app.Close()
-
-				backupDir := t.TempDir()
-				mustRun(t, "", append([]string{"backup", "--out", backupDir}, p...)...)
-				dataFile, keysFile := backupFiles(t, backupDir)
-
-				// Ann is erased after the backups were taken.
-				app, err = openApp(ctx, paths, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := app.Vault.Shred(ctx, ann); err != nil {
-					t.Fatal(err)
-				}
-				app.Close()
-
+				p, paths, dataFile, keysFile, ann, bob := erasedAfterBackup(t, env)
 				args := []string{"restore", "--yes", "--data", dataFile}
 				if withKeys {
 					args = append(args, "--keys", keysFile)
@@ -233,20 +201,7 @@ func TestRestoreNeverBringsBackTheErased(t *testing.T) {
 				if !strings.Contains(out, "Replayed 1 erasures") {
 					t.Fatalf("restore output: %s", out)
 				}
-				app, err = openApp(ctx, paths, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer app.Close()
-				if got, err := readPerson(t, ctx, app, bob); err != nil || got != "Bob Example" {
-					t.Fatalf("Bob after restore: %q, %v", got, err)
-				}
-				if got, err := readPerson(t, ctx, app, ann); !errors.Is(err, vault.ErrShredded) {
-					t.Fatalf("Ann came back after restore: %q, %v", got, err)
-				}
-				if rep, err := app.Audit.Verify(ctx); err != nil || rep.FirstBad != nil {
-					t.Fatalf("audit chain after restore: %+v, %v", rep.FirstBad, err)
-				}
+				assertErased(t, context.Background(), paths, ann, bob)
 			})
 		})
 	}
