@@ -11,16 +11,18 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
 // App is the set of open services one command works with.
 type App struct {
-	DB     *store.DB
-	Vault  *vault.Vault
-	Audit  *audit.Log
-	Access *access.Service
-	Log    *slog.Logger
+	DB       *store.DB
+	Vault    *vault.Vault
+	Audit    *audit.Log
+	Access   *access.Service
+	Subjects *subjects.Service
+	Log      *slog.Logger
 }
 
 func (p Paths) databaseURL() (string, error) {
@@ -113,7 +115,8 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config) (
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Log: log}, nil
+	reg := subjects.New(db, v, al, acc, log, subjects.Config{})
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Log: log}, nil
 }
 
 // Close closes the database and the key store.

@@ -16,6 +16,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -252,9 +253,22 @@ func restore(ctx context.Context, p Paths, dataFile, keysFile string, log *slog.
 	}
 	defer v.Close()
 	al := audit.New(dataDB, v.SystemKey("audit-checkpoint"))
+	hasRegister, err := dataDB.HasTable(ctx, "subjects")
+	if err != nil {
+		return nil, err
+	}
 	finishData := func(ctx context.Context, tx *store.Tx) error {
 		if err := recordErasures(ctx, tx, erased); err != nil {
 			return err
+		}
+		// The backup may still hold rows of people erased since: their
+		// keys are gone, and now their rows go too.
+		if hasRegister {
+			for id := range erased {
+				if err := subjects.DeleteRows(ctx, tx, id); err != nil {
+					return err
+				}
+			}
 		}
 		backupHead, err := auditHead(ctx, tx)
 		if err != nil {

@@ -14,9 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -413,4 +415,60 @@ func TestDatabaseURLFromAFile(t *testing.T) {
 	if code == 0 || strings.Contains(errs, "no Steward data") || !strings.Contains(errs, filepath.Join(empty, "master.key")) {
 		t.Fatalf("without the key file: exit %d, %q; want the missing key file named", code, errs)
 	}
+}
+
+// TestRestoreDeletesRegisterRowsOfTheErased: a person in the register,
+// erased after the backup, has neither key nor rows after a restore.
+func TestRestoreDeletesRegisterRowsOfTheErased(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		ctx := context.Background()
+		p := setup(t, env)
+		paths := parsePaths(t, p)
+		app, err := openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := mustOperator(t, ctx, app)
+		unit, err := findUnit(op, app, "Riverside Academy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Access.CreateAccountWithRole(op, "dpo", "a long enough password", access.RoleDPO, unit.ID); err != nil {
+			t.Fatal(err)
+		}
+		dpoActor, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dpo := access.WithActor(ctx, dpoActor)
+		ann, err := app.Subjects.Create(dpo, subjects.Input{UnitID: unit.ID, Profile: subjects.Profile{GivenName: "Ann", FamilyName: "Example", Email: "ann@example.org"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.Close()
+		dir := t.TempDir()
+		mustRun(t, "", append([]string{"backup", "--out", dir, "--no-keys"}, p...)...)
+		dataFile, _ := filepath.Glob(filepath.Join(dir, "steward-data-*.dump.gz"))
+
+		app, err = openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.Subjects.Erase(access.WithActor(ctx, dpoActor), ann.ID); err != nil {
+			t.Fatal(err)
+		}
+		app.Close()
+		mustRun(t, "", append([]string{"restore", "--yes", "--data", dataFile[0]}, p...)...)
+		app, err = openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		if n := storetest.Count(t, app.DB.Q(ctx), `SELECT count(*) FROM subjects WHERE id = $1`, ann.ID); n != 0 {
+			t.Fatal("the erased person's row came back with the restore")
+		}
+		if hits, err := app.Subjects.Search(dpo, "ann@example.org"); err != nil || len(hits) != 0 {
+			t.Fatalf("the erased person is found after the restore: %d %v", len(hits), err)
+		}
+	})
 }

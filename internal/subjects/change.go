@@ -1,0 +1,241 @@
+package subjects
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+// Update replaces a person's record (rectification, Art 16). Each changed
+// identifier keeps its old value, sealed, with the reason and who changed
+// it. version must be the version the caller read, so two people editing
+// at once cannot silently overwrite each other. A person under restriction
+// (Art 18) can be changed only by someone who manages rights requests.
+func (s *Service) Update(ctx context.Context, id string, version int64, in Input, reason string) (*Subject, error) {
+	a, err := access.Require(ctx, access.PermSubjectsWrite)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return nil, apperr.New(apperr.Invalid, "Say why the record is changed (up to 500 characters): the reason is kept with the old values.")
+	}
+	if err := in.clean(); err != nil {
+		return nil, err
+	}
+	var out *Subject
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		r, err := s.inScope(ctx, a, access.PermSubjectsWrite, id)
+		if err != nil {
+			return err
+		}
+		if r.version != version {
+			return apperr.New(apperr.Conflict, "Someone changed this record since you opened it. Reload it, check their change, and make yours again.")
+		}
+		if r.restricted && !a.CanIn(access.PermRightsManage, r.unitPath) {
+			return apperr.New(apperr.Forbidden, "This person's data is restricted (Art 18): only the data protection officer may change it.")
+		}
+		cur, err := s.open(ctx, r, tx.Now().Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		if cur.Erased {
+			return apperr.New(apperr.Conflict, "This person has been erased.")
+		}
+		unit, err := s.units.Unit(ctx, in.UnitID)
+		if err != nil || !a.CanIn(access.PermSubjectsWrite, unit.Path) {
+			return apperr.New(apperr.Invalid, "Unknown unit %q: choose one of the units you may add people to.", in.UnitID)
+		}
+		key, err := s.vault.SubjectKey(ctx, id, false)
+		if err != nil {
+			return fmt.Errorf("key of %s: %w", id, err)
+		}
+		var changed []string
+		for _, f := range Fields() {
+			old := cur.Profile.Get(f)
+			if old == in.Profile.Get(f) {
+				continue
+			}
+			changed = append(changed, f)
+			rid := store.NewID()
+			_, err := tx.ExecContext(ctx, `INSERT INTO rectifications (id, subject_id, field, old_value, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				rid, id, f, key.Seal(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, []byte(old)),
+				key.Seal(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, []byte(reason)),
+				access.ActorID(ctx), store.Millis(tx.Now()))
+			if err != nil {
+				return fmt.Errorf("record rectification: %w", err)
+			}
+		}
+		plain, err := json.Marshal(in.Profile)
+		if err != nil {
+			return err
+		}
+		idx, err := s.indexes(in.Profile)
+		if err != nil {
+			return err
+		}
+		mkey, err := s.membershipKey(in.Profile.MembershipNo)
+		if err != nil {
+			return err
+		}
+		status := StatusActive
+		if in.LeftOn != "" {
+			status = StatusLeft
+		}
+		cu := s.childUntil(in.Profile.DateOfBirth, tx.Now())
+		_, err = tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
+			interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1`,
+			id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn), nullStr(in.InterviewOn),
+			mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()))
+		if store.IsUniqueViolation(err) {
+			return apperr.New(apperr.Conflict, "Someone else already has the membership number %q.", in.Profile.MembershipNo)
+		}
+		if err != nil {
+			return fmt.Errorf("update person: %w", err)
+		}
+		if err := writeIndexes(ctx, tx, id, idx); err != nil {
+			return err
+		}
+		if err := s.record(ctx, "subject.update", id, "", map[string]string{"fields": strings.Join(changed, " "), "unit_id": unit.ID}); err != nil {
+			return err
+		}
+		out = &Subject{ID: id, UnitID: unit.ID, Kind: in.Kind, Status: status, Restricted: r.restricted, Child: cu != "",
+			JoinedOn: in.JoinedOn, LeftOn: in.LeftOn, InterviewOn: in.InterviewOn, Profile: in.Profile, Version: r.version + 1,
+			CreatedAt: store.FromMillis(r.created), UpdatedAt: tx.Now()}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Change is one entry of a person's rectification history.
+type Change struct {
+	Field    string    `json:"field"`
+	OldValue string    `json:"old_value"`
+	Reason   string    `json:"reason"`
+	ActorID  string    `json:"actor_id"`
+	At       time.Time `json:"at"`
+}
+
+// History returns a person's rectifications, newest first. It is a read of
+// their data and is audited as one.
+func (s *Service) History(ctx context.Context, id string) ([]Change, error) {
+	a, err := access.Require(ctx, access.PermSubjectsRead)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if _, err := s.inScope(ctx, a, access.PermSubjectsRead, id); err != nil {
+			return err
+		}
+		key, err := s.vault.SubjectKey(ctx, id, false)
+		if err != nil {
+			return nil // erased: no readable history
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, field, old_value, reason, actor_id, at FROM rectifications WHERE subject_id = $1 ORDER BY at DESC, id DESC`, id)
+		if err != nil {
+			return fmt.Errorf("read history: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rid string
+			var c Change
+			var old, why []byte
+			var at int64
+			if err := rows.Scan(&rid, &c.Field, &old, &why, &c.ActorID, &at); err != nil {
+				return err
+			}
+			o, err := key.Open(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, old)
+			if err != nil {
+				return fmt.Errorf("open history %s: %w", rid, err)
+			}
+			w, err := key.Open(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, why)
+			if err != nil {
+				return fmt.Errorf("open history %s: %w", rid, err)
+			}
+			c.OldValue, c.Reason, c.At = string(o), string(w), store.FromMillis(at)
+			out = append(out, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.record(ctx, "subject.read", id, "history", nil)
+	})
+	return out, err
+}
+
+// SetRestricted starts or lifts a restriction of processing (Art 18). Only
+// those who manage rights requests may.
+func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason string) error {
+	a, err := access.Require(ctx, access.PermRightsManage)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		r, err := s.inScope(ctx, a, access.PermRightsManage, id)
+		if err != nil {
+			return err
+		}
+		if r.restricted == on {
+			return nil
+		}
+		v := 0
+		if on {
+			v = 1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subjects SET restricted = $2, version = version + 1, updated_at = $3 WHERE id = $1`, id, v, store.Millis(tx.Now())); err != nil {
+			return fmt.Errorf("restrict: %w", err)
+		}
+		action := "subject.restriction_lifted"
+		if on {
+			action = "subject.restricted"
+		}
+		return s.record(ctx, action, id, "", nil)
+	})
+}
+
+// Erase crypto-shreds a person and deletes their rows. The key goes first:
+// from that moment every copy of their data, in backups too, is unreadable,
+// and a failure after it leaves rows nobody can read, which a retry removes.
+// The erasure is logged by id so a restore never brings them back.
+func (s *Service) Erase(ctx context.Context, id string) error {
+	a, err := access.Require(ctx, access.PermRightsManage)
+	if err != nil {
+		return err
+	}
+	if _, err := s.inScope(ctx, a, access.PermRightsManage, id); err != nil {
+		return err
+	}
+	if err := s.vault.Shred(ctx, id); err != nil {
+		return fmt.Errorf("shred key of %s: %w", id, err)
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		if err := DeleteRows(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (subject_id, erased_at) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING`, id, store.Millis(tx.Now())); err != nil {
+			return fmt.Errorf("log erasure: %w", err)
+		}
+		return s.record(ctx, "subject.erase", id, "", nil)
+	})
+}
+
+// DeleteRows removes a person's rows from the register in tx. Restore calls
+// it for everyone in the erasure log.
+func DeleteRows(ctx context.Context, tx *store.Tx, id string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subjects WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete person %s: %w", id, err)
+	}
+	return nil
+}

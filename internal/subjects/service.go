@@ -1,0 +1,219 @@
+package subjects
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+// Units is what the register needs of the unit tree.
+type Units interface {
+	Unit(ctx context.Context, id string) (*access.Unit, error)
+}
+
+// Config holds the register's settings.
+type Config struct {
+	// ChildAge is the age under which a person counts as a child (RULES.md
+	// section 4: 13 in the UK for online services; organisations may set
+	// their own threshold for their processes).
+	ChildAge int
+}
+
+// Service is the member register.
+type Service struct {
+	db    *store.DB
+	vault *vault.Vault
+	audit *audit.Log
+	units Units
+	log   *slog.Logger
+	cfg   Config
+}
+
+// New returns the register service.
+func New(db *store.DB, v *vault.Vault, al *audit.Log, units Units, log *slog.Logger, cfg Config) *Service {
+	if cfg.ChildAge == 0 {
+		cfg.ChildAge = 13
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, vault: v, audit: al, units: units, log: log, cfg: cfg}
+}
+
+func profileField(id string) vault.Field {
+	return vault.Field{Table: "subjects", Column: "profile", Row: id}
+}
+
+// record appends an audit event about a person in ctx's transaction.
+func (s *Service) record(ctx context.Context, action, subjectID, purpose string, detail map[string]string) error {
+	_, err := s.audit.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: action, Entity: "subject",
+		EntityID: subjectID, SubjectID: subjectID, Purpose: purpose, Detail: detail})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// childUntil is the day a person born on dob stops being a child, or ""
+// when they already are not (or the date is unknown).
+func (s *Service) childUntil(dob string, today time.Time) string {
+	if dob == "" {
+		return ""
+	}
+	born, err := time.Parse(time.DateOnly, dob)
+	if err != nil {
+		return ""
+	}
+	until := born.AddDate(s.cfg.ChildAge, 0, 0).Format(time.DateOnly)
+	if until <= today.Format(time.DateOnly) {
+		return ""
+	}
+	return until
+}
+
+// indexEntry is one blind-index row.
+type indexEntry struct {
+	kind string
+	hash []byte
+}
+
+// indexes computes the blind indexes of a profile. Names are indexed whole
+// and by family name, so "Bloggs" and "Jo Bloggs" both find Jo Bloggs.
+func (s *Service) indexes(p Profile) ([]indexEntry, error) {
+	var out []indexEntry
+	add := func(kind string, vk vault.IndexKind, v string) error {
+		if v == "" {
+			return nil
+		}
+		h, err := s.vault.BlindIndex(vk, v)
+		if err != nil {
+			return err
+		}
+		out = append(out, indexEntry{kind, h})
+		return nil
+	}
+	for _, e := range []struct {
+		kind string
+		vk   vault.IndexKind
+		v    string
+	}{
+		{"name", vault.IndexName, p.FullName()},
+		{"family", vault.IndexName, p.FamilyName},
+		{"email", vault.IndexEmail, p.Email},
+		{"phone", vault.IndexPhone, p.Phone},
+		{"ni", vault.IndexNINumber, p.NINumber},
+		{"dob", vault.IndexDate, p.DateOfBirth},
+		{"membership", vault.IndexMembershipNo, p.MembershipNo},
+		{"postcode", vault.IndexPostcode, p.Postcode},
+	} {
+		if err := add(e.kind, e.vk, e.v); err != nil {
+			return nil, fmt.Errorf("index %s: %w", e.kind, err)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) membershipKey(no string) ([]byte, error) {
+	if no == "" {
+		return nil, nil
+	}
+	return s.vault.BlindIndex(vault.IndexMembershipNo, no)
+}
+
+// writeIndexes replaces a person's blind-index rows.
+func writeIndexes(ctx context.Context, tx *store.Tx, id string, idx []indexEntry) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subject_index WHERE subject_id = $1`, id); err != nil {
+		return fmt.Errorf("clear indexes: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, e := range idx {
+		k := e.kind + string(e.hash)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subject_index (kind, hash, subject_id) VALUES ($1, $2, $3)`, e.kind, e.hash, id); err != nil {
+			return fmt.Errorf("write index: %w", err)
+		}
+	}
+	return nil
+}
+
+// row is a subjects row as stored.
+type row struct {
+	id, unitID, unitPath, kind, status string
+	restricted                         bool
+	childUntil, joined, left, interv   string
+	profile                            []byte
+	version, created, updated          int64
+}
+
+const rowCols = `id, unit_id, unit_path, kind, status, restricted, COALESCE(child_until, ''), COALESCE(joined_on, ''), COALESCE(left_on, ''), COALESCE(interview_on, ''), profile, version, created_at, updated_at`
+
+func scanRow(sc interface{ Scan(...any) error }) (*row, error) {
+	var r row
+	var restricted int64
+	err := sc.Scan(&r.id, &r.unitID, &r.unitPath, &r.kind, &r.status, &restricted, &r.childUntil, &r.joined, &r.left, &r.interv, &r.profile, &r.version, &r.created, &r.updated)
+	r.restricted = restricted != 0
+	return &r, err
+}
+
+func (s *Service) loadRow(ctx context.Context, id string) (*row, error) {
+	if !store.ValidID(id) {
+		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
+	}
+	r, err := scanRow(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load person: %w", err)
+	}
+	return r, nil
+}
+
+// open decrypts a row into a Subject. A shredded key yields an Erased
+// subject with an empty profile rather than an error, so lists still work.
+func (s *Service) open(ctx context.Context, r *row, today string) (*Subject, error) {
+	sub := &Subject{ID: r.id, UnitID: r.unitID, Kind: Kind(r.kind), Status: Status(r.status), Restricted: r.restricted,
+		Child: r.childUntil != "" && today < r.childUntil, JoinedOn: r.joined, LeftOn: r.left, InterviewOn: r.interv,
+		Version: r.version, CreatedAt: store.FromMillis(r.created), UpdatedAt: store.FromMillis(r.updated)}
+	plain, err := s.vault.Open(ctx, r.id, profileField(r.id), r.profile)
+	if errors.Is(err, vault.ErrShredded) {
+		sub.Erased = true
+		return sub, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open profile of %s: %w", r.id, err)
+	}
+	if err := json.Unmarshal(plain, &sub.Profile); err != nil {
+		return nil, fmt.Errorf("decode profile of %s: %w", r.id, err)
+	}
+	return sub, nil
+}
+
+// inScope loads a row the actor may act on with p, or not_found: a person
+// outside the actor's units does not exist for them.
+func (s *Service) inScope(ctx context.Context, a *access.Actor, p access.Permission, id string) (*row, error) {
+	r, err := s.loadRow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanIn(p, r.unitPath) {
+		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
+	}
+	return r, nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
