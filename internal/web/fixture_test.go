@@ -10,6 +10,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/web"
 )
@@ -29,10 +30,11 @@ type fixture struct {
 	WorkplaceA, WorkplaceB         string // unit ids
 	WorkplaceAName, WorkplaceBName string
 
-	Access *access.Service
-	DB     *store.DB
-	Vault  *vault.Vault
-	Audit  *audit.Log
+	Access   *access.Service
+	Subjects *subjects.Service
+	DB       *store.DB
+	Vault    *vault.Vault
+	Audit    *audit.Log
 }
 
 // newFixture builds the organisation and serves it on a loopback address
@@ -71,10 +73,11 @@ func newFixture(t testing.TB) *fixture {
 		DPOUser: "dpo", DPOPassword: "purple monkey dishwasher lamp",
 		WorkplaceAName: "Alder Road Primary School", WorkplaceBName: "Birchwood Academy",
 		Access: acc, DB: db, Vault: v, Audit: auditLog,
+		Subjects: subjects.New(db, v, auditLog, acc, nil, subjects.Config{}),
 	}
 	f.build(ctx, t)
 
-	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog}, web.Config{Version: "test"})
+	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog, Subjects: f.Subjects}, web.Config{Version: "test"})
 	if err != nil {
 		t.Fatalf("web server: %v", err)
 	}

@@ -55,7 +55,7 @@ func (s *Server) parseTemplates() error {
 		}
 		s.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
 	}
-	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error"} {
+	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error", "people", "person", "person_form"} {
 		if s.pages[need] == nil {
 			return fmt.Errorf("template %s.html is missing", need)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -42,11 +43,12 @@ type Config struct {
 
 // Deps are the services the web layer calls.
 type Deps struct {
-	DB     *store.DB
-	Vault  *vault.Vault
-	Access *access.Service
-	Audit  *audit.Log
-	Log    *slog.Logger
+	DB       *store.DB
+	Vault    *vault.Vault
+	Access   *access.Service
+	Audit    *audit.Log
+	Subjects *subjects.Service
+	Log      *slog.Logger
 }
 
 // Server is the HTTP face of Steward.
@@ -56,6 +58,7 @@ type Server struct {
 	vault     *vault.Vault
 	access    *access.Service
 	audit     *audit.Log
+	subjects  *subjects.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -70,7 +73,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, log: d.Log,
+	s := &Server{cfg: cfg, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -93,8 +96,15 @@ type route struct {
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
-// pageRoutes is the table of HTML pages, read top to bottom.
+// pageRoutes is the table of HTML pages, read top to bottom; each
+// capability adds its own table.
 func (s *Server) pageRoutes() []route {
+	routes := s.corePageRoutes()
+	routes = append(routes, s.peoplePageRoutes()...)
+	return routes
+}
+
+func (s *Server) corePageRoutes() []route {
 	return []route{
 		{"GET /login", "", s.loginPage},
 		{"POST /login", "", s.loginSubmit},

@@ -310,7 +310,7 @@ func FuzzAPIBody(f *testing.F) {
 
 func TestMetricsTokenWhenSet(t *testing.T) {
 	f := newFixture(t)
-	srv, err := web.New(web.Deps{DB: f.DB, Vault: f.Vault, Access: f.Access, Audit: f.Audit}, web.Config{MetricsToken: "s3cret-metrics"})
+	srv, err := web.New(web.Deps{DB: f.DB, Vault: f.Vault, Access: f.Access, Audit: f.Audit, Subjects: f.Subjects}, web.Config{MetricsToken: "s3cret-metrics"})
 	if err != nil {
 		t.Fatal(err)
 	}
