@@ -326,6 +326,9 @@ func TestDemoBuildsAndItsAuditChainVerifies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM subjects`); n != 2000 {
+		t.Errorf("demo has %d people, want 2000", n)
+	}
 	if _, err := db.Writer().ExecContext(context.Background(), `UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 10`); err != nil {
 		t.Fatal(err)
 	}

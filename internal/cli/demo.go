@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -24,6 +25,7 @@ type DemoCmd struct {
 	DataDir  string `name:"data-dir" env:"STEWARD_DEMO_DIR" default:"./steward-demo" help:"Directory for the demo's data; reused on a second run." type:"path"`
 	Addr     string `name:"addr" env:"STEWARD_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
 	Seed     uint64 `name:"seed" default:"2026" help:"Random seed for the synthetic organisation."`
+	Subjects int    `name:"subjects" default:"2000" help:"How many synthetic members to make (on the first run)."`
 	NoServe  bool   `name:"no-serve" help:"Build the demo and exit without serving."`
 	LogLevel string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Log level."`
 }
@@ -65,7 +67,7 @@ func (c *DemoCmd) Run(e *env) error {
 	if _, err := app.Access.RootUnit(e.ctx); apperr.Is(err, apperr.NotFound) {
 		fmt.Fprintf(e.stdout, "Building the demo organisation in %s ...\n", c.DataDir)
 		err := app.DB.InTx(e.ctx, func(ctx context.Context, _ *store.Tx) error {
-			return buildDemo(ctx, app, rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed)))
+			return buildDemo(ctx, app, rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed)), c.Subjects, e.stdout)
 		})
 		if err != nil {
 			return fmt.Errorf("build demo: %w", err)
@@ -127,7 +129,7 @@ func demoAccounts(ctx context.Context, app *App) []demoAccount {
 
 // buildDemo creates a union with regions, branches and about 30 schools and
 // colleges, and accounts for each role.
-func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
+func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io.Writer) error {
 	opctx := access.WithActor(ctx, access.OperatorActor(""))
 	root, err := app.Access.CreateUnit(opctx, "", access.KindOrganisation, "Northfield Education Union")
 	if err != nil {
@@ -141,14 +143,16 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 		name     string
 		branches []string
 		towns    []string
+		postArea string
 	}{
-		{"North Region", []string{"Tyneside Branch", "Wearside Branch"}, []string{"Gateshead", "Jarrow", "Sunderland", "Washington", "Hebburn"}},
-		{"Midlands Region", []string{"Trent Valley Branch", "Black Country Branch"}, []string{"Burton", "Lichfield", "Dudley", "Walsall", "Tipton"}},
-		{"South West Region", []string{"Severn Branch", "Moorland Branch"}, []string{"Stroud", "Tewkesbury", "Okehampton", "Tavistock", "Ashburton"}},
+		{"North Region", []string{"Tyneside Branch", "Wearside Branch"}, []string{"Gateshead", "Jarrow", "Sunderland", "Washington", "Hebburn"}, "NE"},
+		{"Midlands Region", []string{"Trent Valley Branch", "Black Country Branch"}, []string{"Burton", "Lichfield", "Dudley", "Walsall", "Tipton"}, "WS"},
+		{"South West Region", []string{"Severn Branch", "Moorland Branch"}, []string{"Stroud", "Tewkesbury", "Okehampton", "Tavistock", "Ashburton"}, "GL"},
 	}
 	kinds := []string{"Primary School", "Academy", "High School", "College", "Infant School"}
 	var accounts []demoAccount
 	var firstWorkplaces []string
+	var workplaces []demoWorkplace
 	for i, r := range regions {
 		reg, err := app.Access.CreateUnit(opctx, root.ID, access.KindRegion, r.name)
 		if err != nil {
@@ -172,6 +176,7 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 				if k == 0 {
 					firstWorkplaces = append(firstWorkplaces, wp.ID)
 				}
+				workplaces = append(workplaces, demoWorkplace{id: wp.ID, town: town, postArea: r.postArea})
 			}
 		}
 	}
@@ -189,6 +194,9 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 		if _, err := app.Access.CreateAccountWithRole(opctx, a.Username, DemoPassword, role, a.Unit); err != nil {
 			return err
 		}
+	}
+	if err := demoPeople(ctx, app, rng, workplaces, people, out); err != nil {
+		return err
 	}
 	tx := app.DB.TxFrom(ctx)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, 'true', $2)`, settingDemo, store.Millis(tx.Now())); err != nil {
