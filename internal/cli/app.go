@@ -10,6 +10,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
@@ -22,6 +23,7 @@ type App struct {
 	Audit    *audit.Log
 	Access   *access.Service
 	Subjects *subjects.Service
+	Datamap  *datamap.Service
 	Log      *slog.Logger
 }
 
@@ -116,7 +118,7 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config) (
 		return nil, err
 	}
 	reg := subjects.New(db, v, al, acc, log, subjects.Config{})
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Log: log}, nil
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: datamap.New(db, al), Log: log}, nil
 }
 
 // Close closes the database and the key store.

@@ -347,7 +347,7 @@ func (s *Service) DeleteActivity(ctx context.Context, id string) error {
 	if err := canWrite(ctx); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		if _, err := s.activity(ctx, id); err != nil {
 			return err
 		}
@@ -363,6 +363,7 @@ func (s *Service) DeleteActivity(ctx context.Context, id string) error {
 		}
 		return s.record(ctx, "datamap.activity.delete", "processing_activity", id, nil)
 	})
+	return deleteError(err, "processing activity", id)
 }
 
 func months(n int) sql.NullInt64 { return sql.NullInt64{Int64: int64(n), Valid: n > 0} }

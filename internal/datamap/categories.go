@@ -162,7 +162,7 @@ func (s *Service) DeleteCategory(ctx context.Context, id string) error {
 	if err := canWrite(ctx); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		c, err := s.category(ctx, id)
 		if err != nil {
 			return err
@@ -179,4 +179,5 @@ func (s *Service) DeleteCategory(ctx context.Context, id string) error {
 		}
 		return s.record(ctx, "datamap.category.delete", "data_category", id, nil)
 	})
+	return deleteError(err, "data category", id)
 }

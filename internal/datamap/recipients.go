@@ -193,7 +193,7 @@ func (s *Service) DeleteRecipient(ctx context.Context, id string) error {
 	if err := canWrite(ctx); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, err := s.recipient(ctx, id)
 		if err != nil {
 			return err
@@ -210,4 +210,5 @@ func (s *Service) DeleteRecipient(ctx context.Context, id string) error {
 		}
 		return s.record(ctx, "datamap.recipient.delete", "data_recipient", id, nil)
 	})
+	return deleteError(err, "recipient", id)
 }

@@ -159,3 +159,15 @@ func (s *Service) countUses(ctx context.Context, linkTable, col, id string) (int
 	}
 	return n, nil
 }
+
+// deleteError explains a delete the database refused because other data
+// still refers to the row: records held under an activity, in a category
+// or a system. PostgreSQL reports deferred references only at commit, so
+// this looks at the transaction's final error.
+func deleteError(err error, what, id string) error {
+	var ae *apperr.Error
+	if err == nil || errors.As(err, &ae) || !isForeignKeyViolation(err) {
+		return err
+	}
+	return apperr.Wrap(err, apperr.Conflict, "The %s %s is still referred to by records; move or remove them first.", what, id)
+}

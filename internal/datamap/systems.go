@@ -186,7 +186,7 @@ func (s *Service) DeleteSystem(ctx context.Context, id string) error {
 	if err := canWrite(ctx); err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		y, err := s.system(ctx, id)
 		if err != nil {
 			return err
@@ -203,4 +203,5 @@ func (s *Service) DeleteSystem(ctx context.Context, id string) error {
 		}
 		return s.record(ctx, "datamap.system.delete", "data_system", id, nil)
 	})
+	return deleteError(err, "system", id)
 }

@@ -44,6 +44,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	register(s, api, access.PermSelf, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/tokens/{id}", Summary: "Revoke one of the caller's tokens", DefaultStatus: http.StatusNoContent}, s.apiRevokeToken)
 	register(s, api, access.PermAuditVerify, huma.Operation{OperationID: "verify-audit", Method: http.MethodGet, Path: "/audit/verify", Summary: "Verify the audit chain"}, s.apiVerifyAudit)
 	s.peopleAPIRoutes(api)
+	s.datamapAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

@@ -19,6 +19,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
@@ -48,6 +49,7 @@ type Deps struct {
 	Access   *access.Service
 	Audit    *audit.Log
 	Subjects *subjects.Service
+	Datamap  *datamap.Service // made from DB and Audit when nil
 	Log      *slog.Logger
 }
 
@@ -59,6 +61,7 @@ type Server struct {
 	access    *access.Service
 	audit     *audit.Log
 	subjects  *subjects.Service
+	datamap   *datamap.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -73,7 +76,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	if d.Datamap == nil && d.DB != nil && d.Audit != nil {
+		d.Datamap = datamap.New(d.DB, d.Audit)
+	}
+	s := &Server{cfg: cfg, datamap: d.Datamap, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -101,6 +107,7 @@ type route struct {
 func (s *Server) pageRoutes() []route {
 	routes := s.corePageRoutes()
 	routes = append(routes, s.peoplePageRoutes()...)
+	routes = append(routes, s.datamapPageRoutes()...)
 	return routes
 }
 
