@@ -37,6 +37,7 @@ type Root struct {
 	Demo    DemoCmd    `cmd:"" help:"Start a demo with a synthetic organisation and accounts (no network needed)."`
 	User    UserCmd    `cmd:"" help:"Manage accounts and their roles."`
 	Unit    UnitCmd    `cmd:"" help:"Manage organisation units (regions, branches, workplaces)."`
+	Import  ImportCmd  `cmd:"" help:"Import people from CSV or XLSX files."`
 	Audit   AuditCmd   `cmd:"" help:"Check the audit trail."`
 	Keys    KeysCmd    `cmd:"" help:"Manage encryption keys."`
 	Backup  BackupCmd  `cmd:"" help:"Write a backup of the database and, separately, of the key store."`

@@ -59,63 +59,75 @@ func (s *Service) Update(ctx context.Context, id string, version int64, in Input
 			return fmt.Errorf("key of %s: %w", id, err)
 		}
 		var changed []string
-		for _, f := range Fields() {
-			old := cur.Profile.Get(f)
-			if old == in.Profile.Get(f) {
-				continue
-			}
-			changed = append(changed, f)
-			rid := store.NewID()
-			_, err := tx.ExecContext(ctx, `INSERT INTO rectifications (id, subject_id, field, old_value, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				rid, id, f, key.Seal(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, []byte(old)),
-				key.Seal(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, []byte(reason)),
-				access.ActorID(ctx), store.Millis(tx.Now()))
-			if err != nil {
-				return fmt.Errorf("record rectification: %w", err)
-			}
-		}
-		plain, err := json.Marshal(in.Profile)
-		if err != nil {
-			return err
-		}
-		idx, err := s.indexes(in.Profile)
-		if err != nil {
-			return err
-		}
-		mkey, err := s.membershipKey(in.Profile.MembershipNo)
-		if err != nil {
-			return err
-		}
-		status := StatusActive
-		if in.LeftOn != "" {
-			status = StatusLeft
-		}
-		cu := s.childUntil(in.Profile.DateOfBirth, tx.Now())
-		_, err = tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
-			interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1`,
-			id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn), nullStr(in.InterviewOn),
-			mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()))
+		out, changed, err = s.rectify(ctx, tx, r, cur, key, unit, in, reason)
 		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "Someone else already has the membership number %q.", in.Profile.MembershipNo)
 		}
 		if err != nil {
-			return fmt.Errorf("update person: %w", err)
-		}
-		if err := writeIndexes(ctx, tx, id, idx); err != nil {
 			return err
 		}
-		if err := s.record(ctx, "subject.update", id, "", map[string]string{"fields": strings.Join(changed, " "), "unit_id": unit.ID}); err != nil {
-			return err
-		}
-		out = &Subject{ID: id, UnitID: unit.ID, Kind: in.Kind, Status: status, Restricted: r.restricted, Child: cu != "",
-			JoinedOn: in.JoinedOn, LeftOn: in.LeftOn, InterviewOn: in.InterviewOn, Profile: in.Profile, Version: r.version + 1,
-			CreatedAt: store.FromMillis(r.created), UpdatedAt: tx.Now()}
-		return nil
+		return s.record(ctx, "subject.update", id, "", map[string]string{"fields": strings.Join(changed, " "), "unit_id": unit.ID})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// rectify writes a change to a person in tx: each changed identifier's old
+// value sealed in the history with the reason and the actor, then the new
+// row (version + 1) and its indexes. It returns the person as changed and
+// the fields that changed; the caller checks permissions, and audits.
+// Update and the importer share it, so an import keeps the same history a
+// hand edit does.
+func (s *Service) rectify(ctx context.Context, tx *store.Tx, r *row, cur *Subject, key *vault.SubjectKey, unit *access.Unit, in Input, reason string) (*Subject, []string, error) {
+	id := r.id
+	var changed []string
+	for _, f := range Fields() {
+		old := cur.Profile.Get(f)
+		if old == in.Profile.Get(f) {
+			continue
+		}
+		changed = append(changed, f)
+		rid := store.NewID()
+		_, err := tx.ExecContext(ctx, `INSERT INTO rectifications (id, subject_id, field, old_value, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			rid, id, f, key.Seal(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, []byte(old)),
+			key.Seal(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, []byte(reason)),
+			access.ActorID(ctx), store.Millis(tx.Now()))
+		if err != nil {
+			return nil, nil, fmt.Errorf("record rectification: %w", err)
+		}
+	}
+	plain, err := json.Marshal(in.Profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	idx, err := s.indexes(in.Profile)
+	if err != nil {
+		return nil, nil, err
+	}
+	mkey, err := s.membershipKey(in.Profile.MembershipNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	status := StatusActive
+	if in.LeftOn != "" {
+		status = StatusLeft
+	}
+	cu := s.childUntil(in.Profile.DateOfBirth, tx.Now())
+	_, err = tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
+		interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1`,
+		id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn), nullStr(in.InterviewOn),
+		mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()))
+	if err != nil {
+		return nil, nil, fmt.Errorf("update person: %w", err)
+	}
+	if err := writeIndexes(ctx, tx, id, idx); err != nil {
+		return nil, nil, err
+	}
+	return &Subject{ID: id, UnitID: unit.ID, Kind: in.Kind, Status: status, Restricted: r.restricted, Child: cu != "",
+		JoinedOn: in.JoinedOn, LeftOn: in.LeftOn, InterviewOn: in.InterviewOn, Profile: in.Profile, Version: r.version + 1,
+		CreatedAt: store.FromMillis(r.created), UpdatedAt: tx.Now()}, changed, nil
 }
 
 // Change is one entry of a person's rectification history.

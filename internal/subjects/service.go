@@ -161,6 +161,13 @@ type row struct {
 
 const rowCols = `id, unit_id, unit_path, kind, status, restricted, COALESCE(child_until, ''), COALESCE(joined_on, ''), COALESCE(left_on, ''), COALESCE(interview_on, ''), profile, version, created_at, updated_at`
 
+// subject is the row's Subject without its (sealed) profile.
+func (r *row) subject(today string) *Subject {
+	return &Subject{ID: r.id, UnitID: r.unitID, Kind: Kind(r.kind), Status: Status(r.status), Restricted: r.restricted,
+		Child: r.childUntil != "" && today < r.childUntil, JoinedOn: r.joined, LeftOn: r.left, InterviewOn: r.interv,
+		Version: r.version, CreatedAt: store.FromMillis(r.created), UpdatedAt: store.FromMillis(r.updated)}
+}
+
 func scanRow(sc interface{ Scan(...any) error }) (*row, error) {
 	var r row
 	var restricted int64
@@ -186,10 +193,8 @@ func (s *Service) loadRow(ctx context.Context, id string) (*row, error) {
 // open decrypts a row into a Subject. A shredded key yields an Erased
 // subject with an empty profile rather than an error, so lists still work.
 func (s *Service) open(ctx context.Context, r *row, today string) (*Subject, error) {
-	sub := &Subject{ID: r.id, UnitID: r.unitID, Kind: Kind(r.kind), Status: Status(r.status), Restricted: r.restricted,
-		Child: r.childUntil != "" && today < r.childUntil, JoinedOn: r.joined, LeftOn: r.left, InterviewOn: r.interv,
-		Version: r.version, CreatedAt: store.FromMillis(r.created), UpdatedAt: store.FromMillis(r.updated)}
-	plain, err := s.vault.Open(ctx, r.id, profileField(r.id), r.profile)
+	sub := r.subject(today)
+	key, err := s.vault.SubjectKey(ctx, r.id, false)
 	if errors.Is(err, vault.ErrShredded) {
 		sub.Erased = true
 		return sub, nil
@@ -197,10 +202,20 @@ func (s *Service) open(ctx context.Context, r *row, today string) (*Subject, err
 	if err != nil {
 		return nil, fmt.Errorf("open profile of %s: %w", r.id, err)
 	}
-	if err := json.Unmarshal(plain, &sub.Profile); err != nil {
-		return nil, fmt.Errorf("decode profile of %s: %w", r.id, err)
+	return sub, openProfile(sub, r, key)
+}
+
+// openProfile decrypts a row's profile into sub with the person's key, for
+// callers that loaded many keys at once.
+func openProfile(sub *Subject, r *row, key *vault.SubjectKey) error {
+	plain, err := key.Open(profileField(r.id), r.profile)
+	if err != nil {
+		return fmt.Errorf("open profile of %s: %w", r.id, err)
 	}
-	return sub, nil
+	if err := json.Unmarshal(plain, &sub.Profile); err != nil {
+		return fmt.Errorf("decode profile of %s: %w", r.id, err)
+	}
+	return nil
 }
 
 // inScope loads a row the actor may act on with p, or not_found: a person

@@ -1,0 +1,182 @@
+package importer_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/store/storetest"
+	"github.com/stewardhq/steward/internal/subjects"
+	"github.com/stewardhq/steward/internal/subjects/importer"
+	"github.com/stewardhq/steward/internal/vault"
+)
+
+const pw = "a long enough password"
+
+// world is an initialised Steward: a union, a region with two workplaces,
+// another region with one, and accounts.
+type world struct {
+	env           storetest.Env
+	db            *store.DB
+	v             *vault.Vault
+	log           *audit.Log
+	acc           *access.Service
+	reg           *subjects.Service
+	im            *importer.Importer
+	root          *access.Unit
+	north, south  *access.Unit
+	wpA, wpB, wpS *access.Unit
+	op            context.Context
+}
+
+func newWorld(t testing.TB, env storetest.Env) *world {
+	t.Helper()
+	w := openWorld(t, env, true)
+	var err error
+	if w.root, err = w.acc.CreateUnit(access.WithActor(context.Background(), access.OperatorActor("")), "", access.KindOrganisation, "Union"); err != nil {
+		t.Fatal(err)
+	}
+	w.op = access.WithActor(context.Background(), access.OperatorActor(w.root.Path))
+	w.north = w.unit(t, w.root.ID, access.KindRegion, "North")
+	w.south = w.unit(t, w.root.ID, access.KindRegion, "South")
+	w.wpA = w.unit(t, w.north.ID, access.KindWorkplace, "Riverside Academy")
+	w.wpB = w.unit(t, w.north.ID, access.KindWorkplace, "Hillcrest College")
+	w.wpS = w.unit(t, w.south.ID, access.KindWorkplace, "Seaview School")
+	w.account(t, "membership", access.RoleMembership, w.root.ID)
+	w.account(t, "north.membership", access.RoleMembership, w.north.ID)
+	w.account(t, "rep.a", access.RoleRep, w.wpA.ID)
+	w.account(t, "dpo", access.RoleDPO, w.root.ID)
+	return w
+}
+
+// openWorld opens the services of env, initialising the vault if asked.
+func openWorld(t testing.TB, env storetest.Env, init bool) *world {
+	t.Helper()
+	ctx := context.Background()
+	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
+	if init {
+		if _, err := vault.Init(ctx, vo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := vault.Open(ctx, vo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	al := audit.New(db, v.SystemKey("audit-checkpoint"))
+	acc, err := access.New(db, v, al, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := subjects.New(db, v, al, acc, nil, subjects.Config{})
+	return &world{env: env, db: db, v: v, log: al, acc: acc, reg: reg, im: importer.New(db, al, acc, reg, nil)}
+}
+
+func (w *world) unit(t testing.TB, parent, kind, name string) *access.Unit {
+	t.Helper()
+	u, err := w.acc.CreateUnit(w.op, parent, kind, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func (w *world) account(t testing.TB, name string, role access.Role, unit string) {
+	t.Helper()
+	if _, err := w.acc.CreateAccountWithRole(w.op, name, pw, role, unit); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) as(t testing.TB, name string) context.Context {
+	t.Helper()
+	a, err := w.acc.Actor(context.Background(), name, access.ViaCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access.WithActor(context.Background(), a)
+}
+
+// snapshot counts what an import may write.
+type snapshot struct{ subjects, index, rect, imports, importRows, audit, keys int }
+
+func (w *world) snap(t testing.TB) snapshot {
+	t.Helper()
+	q := w.db.Q(context.Background())
+	c := func(table string) int { return storetest.Count(t, q, "SELECT count(*) FROM "+table) }
+	return snapshot{c("subjects"), c("subject_index"), c("rectifications"), c("imports"), c("import_rows"), c("audit_events"), 0}
+}
+
+// verify checks the audit chain and that every person is whole.
+func (w *world) verify(t testing.TB) {
+	t.Helper()
+	rep, err := w.log.Verify(context.Background())
+	if err != nil || rep.FirstBad != nil {
+		t.Fatalf("audit verify: %v %v", err, rep.FirstBad)
+	}
+	q := w.db.Q(context.Background())
+	if n := storetest.Count(t, q, `SELECT count(*) FROM subjects s WHERE NOT EXISTS (SELECT 1 FROM subject_index i WHERE i.subject_id = s.id)`); n != 0 {
+		t.Fatalf("%d people without index rows", n)
+	}
+	if n := storetest.Count(t, q, `SELECT count(*) FROM subject_index i WHERE NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = i.subject_id)`); n != 0 {
+		t.Fatalf("%d index rows without a person", n)
+	}
+}
+
+func writeFile(t testing.TB, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// writeXLSX builds a workbook with rows on its first sheet.
+func writeXLSX(t testing.TB, rows [][]any) string {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "people.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func wantCode(t testing.TB, err error, code apperr.Code, contains string) {
+	t.Helper()
+	if apperr.CodeOf(err) != code || !strings.Contains(apperr.MessageOf(err), contains) {
+		t.Fatalf("got %v (%s), want code %s containing %q", err, apperr.CodeOf(err), code, contains)
+	}
+}
+
+// csvOf joins lines.
+func csvOf(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+func member(i int, unit string) string {
+	return fmt.Sprintf("M%05d,Given%d,Family%d,p%d@example.org,07700 9%05d,%s", i, i, i, i, i, unit)
+}
+
+const header = "Membership number,First name,Surname,Email address,Mobile,Workplace"
