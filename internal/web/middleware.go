@@ -38,8 +38,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// common wraps every request: security headers, body limit, panic
-// recovery, metrics and a log line without personal data (no query strings,
+// common wraps every request: security headers, panic recovery, metrics and a log line without personal data (no query strings,
 // no addresses, no bodies).
 func (s *Server) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +57,6 @@ func (s *Server) common(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		sw := &statusWriter{ResponseWriter: w}
 		ri := &routeInfo{}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, ri))

@@ -7,8 +7,12 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/subjects"
 )
+
+// recordUploadPattern takes files, so it has a larger body limit.
+const recordUploadPattern = "POST /people/{id}/records"
 
 // peoplePageRoutes are the register's pages. Searching is a POST: a search
 // term is personal data and must not sit in a URL, a history or a log.
@@ -22,6 +26,8 @@ func (s *Server) peoplePageRoutes() []route {
 		{"GET /people/{id}/edit", access.PermSubjectsWrite, s.personEditPage},
 		{"POST /people/{id}", access.PermSubjectsWrite, s.personUpdate},
 		{"POST /people/{id}/restriction", access.PermRightsManage, s.personRestrict},
+		{recordUploadPattern, access.PermSubjectsRead, s.recordCreate},
+		{"GET /files/{id}", access.PermSubjectsRead, s.fileDownload},
 	}
 }
 
@@ -90,6 +96,10 @@ type personView struct {
 	Person   *subjects.Subject
 	UnitName string
 	History  []subjects.Change
+	Records  []subjects.Record
+	Choices  *datamap.Choices
+	Names    map[string]string
+	Kinds2   []string
 	Units    []access.Unit
 	Kinds    []subjects.Kind
 	Fields   []string
@@ -106,7 +116,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, _, err := s.unitNames(r)
+	v, err := s.personRecordsView(r, p, hist)
 	if err != nil {
 		return err
 	}
@@ -114,7 +124,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("done") == "saved" {
 		notice = "Saved."
 	}
-	s.render(w, r, http.StatusOK, "person", view{Title: p.Profile.FullName(), Notice: notice, Data: personView{Person: p, UnitName: names[p.UnitID], History: hist}})
+	s.render(w, r, http.StatusOK, "person", view{Title: p.Profile.FullName(), Notice: notice, Data: v})
 	return nil
 }
 

@@ -49,7 +49,8 @@ type Deps struct {
 	Access   *access.Service
 	Audit    *audit.Log
 	Subjects *subjects.Service
-	Datamap  *datamap.Service // made from DB and Audit when nil
+	Datamap  *datamap.Service  // made from DB and Audit when nil
+	Records  *subjects.Records // made from Subjects and Datamap when nil
 	Log      *slog.Logger
 }
 
@@ -62,6 +63,7 @@ type Server struct {
 	audit     *audit.Log
 	subjects  *subjects.Service
 	datamap   *datamap.Service
+	records   *subjects.Records
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -79,7 +81,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Datamap == nil && d.DB != nil && d.Audit != nil {
 		d.Datamap = datamap.New(d.DB, d.Audit)
 	}
-	s := &Server{cfg: cfg, datamap: d.Datamap, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	if d.Records == nil && d.Subjects != nil && d.Datamap != nil {
+		d.Records = subjects.NewRecords(d.Subjects, d.Datamap)
+	}
+	s := &Server{cfg: cfg, datamap: d.Datamap, records: d.Records, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -100,6 +105,15 @@ type route struct {
 	pattern string
 	perm    access.Permission
 	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// bodyLimit is the largest body a page route accepts: forms are small, and
+// the upload of a record's file is the one exception.
+func bodyLimit(pattern string) int64 {
+	if pattern == recordUploadPattern {
+		return subjects.MaxFileSize + 1<<20
+	}
+	return maxBody
 }
 
 // pageRoutes is the table of HTML pages, read top to bottom; each
@@ -138,7 +152,11 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.pageRoutes() {
 		mux.Handle(rt.pattern, s.page(rt))
 	}
-	mux.Handle("/api/v1/", s.apiHandler())
+	api := s.apiHandler()
+	mux.Handle("/api/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		api.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "There is no page at this address.")
 	})
@@ -152,7 +170,9 @@ func (s *Server) Handler() http.Handler {
 // page adapts a route to an http.Handler: it enforces the declared
 // permission (sending the anonymous to the sign-in page) and renders errors.
 func (s *Server) page(rt route) http.Handler {
+	limit := bodyLimit(rt.pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.perm != "" {
 			a := access.ActorFrom(r.Context())
 			if a == nil {
