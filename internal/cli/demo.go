@@ -198,6 +198,9 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io
 	if err := demoPeople(ctx, app, rng, workplaces, people, out); err != nil {
 		return err
 	}
+	if err := demoRecords(ctx, app, rng, out); err != nil {
+		return err
+	}
 	tx := app.DB.TxFrom(ctx)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, 'true', $2)`, settingDemo, store.Millis(tx.Now())); err != nil {
 		return fmt.Errorf("mark demo: %w", err)

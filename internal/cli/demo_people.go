@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/subjects"
 )
 
@@ -110,5 +111,93 @@ func demoPeople(ctx context.Context, app *App, rng *rand.Rand, wps []demoWorkpla
 			fmt.Fprintf(out, "  %d of %d people\n", i, n)
 		}
 	}
+	return nil
+}
+
+// demoDataMap fills the data map as the demo's DPO: the union's processing
+// activities, categories, systems and recipients.
+func demoDataMap(ctx context.Context, app *App) (context.Context, error) {
+	a, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+	if err != nil {
+		return nil, err
+	}
+	dpo := access.WithActor(ctx, a)
+	err = app.Datamap.Seed(dpo, datamap.Controller{
+		Name:    "Northfield Education Union",
+		Contact: "Head Office, 12 Chapel Row, Gateshead NE8 1AA; office@northfield-union.example.org",
+		DPO:     "Data Protection Officer, Head Office; dpo@northfield-union.example.org",
+	})
+	return dpo, err
+}
+
+// demoRecords gives about a quarter of the members a casework note, and
+// some of those a sickness record (health, a special category, held under
+// casework's Art 9(2)(d) condition) or an election record.
+func demoRecords(ctx context.Context, app *App, rng *rand.Rand, out io.Writer) error {
+	dpo, err := demoDataMap(ctx, app)
+	if err != nil {
+		return fmt.Errorf("data map: %w", err)
+	}
+	choices, err := app.Datamap.FormChoices(dpo)
+	if err != nil {
+		return err
+	}
+	id := func(list []datamap.Choice, name string) string {
+		for _, c := range list {
+			if c.Name == name {
+				return c.ID
+			}
+		}
+		return ""
+	}
+	casework := id(choices.Activities, "Casework and representation")
+	elections := id(choices.Activities, "Elections and ballots")
+	notes := id(choices.Categories, "Casework notes and correspondence")
+	health := id(choices.Categories, "Health and sickness information")
+	ballots := id(choices.Categories, "Ballot and election records")
+	mailbox := id(choices.Systems, "Office mailbox")
+	if casework == "" || notes == "" || health == "" || elections == "" || ballots == "" {
+		return fmt.Errorf("the seeded data map lacks the demo's activities or categories")
+	}
+	recs := subjects.NewRecords(app.Subjects, app.Datamap)
+	issues := []string{"Pay grading query", "Grievance about timetabling", "Disciplinary investigation meeting", "Flexible working request", "Workload concerns", "Redundancy consultation", "Maternity return arrangements"}
+	count, after := 0, ""
+	for {
+		page, next, err := app.Subjects.List(dpo, subjects.Filter{After: after, Limit: subjects.MaxPage})
+		if err != nil {
+			return err
+		}
+		for _, p := range page {
+			if rng.IntN(4) != 0 {
+				continue
+			}
+			occurred := app.DB.Now().AddDate(0, -rng.IntN(30), -rng.IntN(28)).Format(time.DateOnly)
+			issue := issues[rng.IntN(len(issues))]
+			if _, err := recs.Add(dpo, p.ID, subjects.RecordInput{Kind: "casework_note", CategoryID: notes, ActivityID: casework, SystemID: mailbox,
+				Title: issue, Body: "Met the member with the school's HR adviser. Agreed next steps and a review date.", OccurredOn: occurred}); err != nil {
+				return err
+			}
+			count++
+			switch rng.IntN(5) {
+			case 0:
+				if _, err := recs.Add(dpo, p.ID, subjects.RecordInput{Kind: "health", CategoryID: health, ActivityID: casework,
+					Title: "Sickness absence and adjustments", Body: "Fit note covers four weeks; phased return and reduced duties discussed with the head teacher.", OccurredOn: occurred}); err != nil {
+					return err
+				}
+				count++
+			case 1:
+				if _, err := recs.Add(dpo, p.ID, subjects.RecordInput{Kind: "election", CategoryID: ballots, ActivityID: elections,
+					Title: "Nominated for branch secretary", OccurredOn: occurred}); err != nil {
+					return err
+				}
+				count++
+			}
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	fmt.Fprintf(out, "  %d records, and the data map\n", count)
 	return nil
 }
