@@ -125,7 +125,7 @@ func insertPeople(ctx context.Context, tx *store.Tx, people []*newPerson) error 
 			args = append(args, p.id, p.unit.ID, p.unit.Path, string(p.in.Kind), string(p.status), nullStr(p.childUntil),
 				nullStr(p.in.JoinedOn), nullStr(p.in.LeftOn), nullStr(p.in.InterviewOn), p.mkey, p.sealed, store.Millis(p.now), store.Millis(p.now))
 		}
-		q := values(`INSERT INTO subjects (id, unit_id, unit_path, kind, status, child_until, joined_on, left_on, interview_on, membership_key, profile, created_at, updated_at, restricted, version) VALUES `,
+		q := values(tx.Dialect(), `INSERT INTO subjects (id, unit_id, unit_path, kind, status, child_until, joined_on, left_on, interview_on, membership_key, profile, created_at, updated_at, restricted, version) VALUES `,
 			len(chunk), 13, ", 0, 1")
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert people: %w", err)
@@ -136,7 +136,7 @@ func insertPeople(ctx context.Context, tx *store.Tx, people []*newPerson) error 
 		if len(args) == 0 {
 			return nil
 		}
-		q := values(`INSERT INTO subject_index (kind, hash, subject_id) VALUES `, len(args)/3, 3, "")
+		q := values(tx.Dialect(), `INSERT INTO subject_index (kind, hash, subject_id) VALUES `, len(args)/3, 3, "")
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("write indexes: %w", err)
 		}
@@ -171,8 +171,8 @@ func dupIndex(earlier []indexEntry, e indexEntry) bool {
 }
 
 // values appends n groups of width placeholders to prefix, numbered on
-// from $1, each group ending with the literal SQL in suffix.
-func values(prefix string, n, width int, suffix string) string {
+// from 1, each group ending with the literal SQL in suffix.
+func values(d store.Dialect, prefix string, n, width int, suffix string) string {
 	var sb strings.Builder
 	sb.Grow(len(prefix) + n*(width*6+len(suffix)+4))
 	sb.WriteString(prefix)
@@ -186,13 +186,23 @@ func values(prefix string, n, width int, suffix string) string {
 			if j > 1 {
 				sb.WriteString(", ")
 			}
-			sb.WriteByte('$')
-			sb.WriteString(strconv.Itoa(base + j))
+			sb.WriteString(param(d, base+j))
 		}
 		sb.WriteString(suffix)
 		sb.WriteByte(')')
 	}
 	return sb.String()
+}
+
+// param is the n-th placeholder of a statement whose parameters appear in
+// order. SQLite looks every $N (and ?N) up by name in a list, when
+// preparing and again when binding, which makes a statement with thousands
+// of them quadratic; a plain ? costs nothing. PostgreSQL knows only $N.
+func param(d store.Dialect, n int) string {
+	if d == store.SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

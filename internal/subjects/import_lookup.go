@@ -3,7 +3,6 @@ package subjects
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -14,15 +13,14 @@ import (
 // lookupChunk bounds the values of one IN list.
 const lookupChunk = 1000
 
-// placeholders returns "$first, ..., $(first+n-1)".
-func placeholders(first, n int) string {
+// placeholders returns "$first, ..., $(first+n-1)" (see param).
+func placeholders(d store.Dialect, first, n int) string {
 	var sb strings.Builder
 	for i := range n {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteByte('$')
-		sb.WriteString(strconv.Itoa(first + i))
+		sb.WriteString(param(d, first+i))
 	}
 	return sb.String()
 }
@@ -37,10 +35,10 @@ func (s *Service) lookupKeys(ctx context.Context, kind string, hashes [][]byte) 
 		args := make([]any, 0, len(chunk)+1)
 		var q string
 		if kind == "membership" {
-			q = `SELECT membership_key, id FROM subjects WHERE membership_key IN (` + placeholders(1, len(chunk)) + `)`
+			q = `SELECT membership_key, id FROM subjects WHERE membership_key IN (` + placeholders(s.db.Dialect(), 1, len(chunk)) + `)`
 		} else {
 			args = append(args, kind)
-			q = `SELECT hash, subject_id FROM subject_index WHERE kind = $1 AND hash IN (` + placeholders(2, len(chunk)) + `)`
+			q = `SELECT hash, subject_id FROM subject_index WHERE kind = ` + placeholders(s.db.Dialect(), 1, 1) + ` AND hash IN (` + placeholders(s.db.Dialect(), 2, len(chunk)) + `)`
 		}
 		for _, h := range chunk {
 			args = append(args, h)
@@ -109,7 +107,7 @@ func (s *Service) loadRows(ctx context.Context, ids []string) (map[string]*row, 
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(1, len(chunk))+`)`, args...)
+		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(s.db.Dialect(), 1, len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load people: %w", err)
 		}

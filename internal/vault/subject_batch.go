@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/stewardhq/steward/internal/store"
@@ -49,7 +50,8 @@ func (v *Vault) CreateSubjectKeys(ctx context.Context, ids []string) ([]*Subject
 				if i > 0 {
 					sb.WriteByte(',')
 				}
-				fmt.Fprintf(&sb, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+				d := tx.Dialect()
+				fmt.Fprintf(&sb, "(%s, %s, %s)", param(d, 3*i+1), param(d, 3*i+2), param(d, 3*i+3))
 				dek := newRawKey()
 				raw[lo+i] = dek
 				args = append(args, id, v.kek.wrap(dek, adDEKPrefix+id), now)
@@ -136,7 +138,7 @@ func (v *Vault) LoadSubjectKeys(ctx context.Context, ids []string) (map[string]*
 
 // readWrapped reads the wrapped keys of ids that have one.
 func (v *Vault) readWrapped(ctx context.Context, q store.Querier, ids []string) (map[string][]byte, error) {
-	in, args := inList(ids)
+	in, args := inList(v.keys.Dialect(), ids)
 	rows, err := q.QueryContext(ctx, `SELECT subject_id, wrapped FROM data_keys WHERE subject_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read data keys: %w", err)
@@ -157,7 +159,7 @@ func (v *Vault) readWrapped(ctx context.Context, q store.Querier, ids []string) 
 // refuseShredded fails if any of ids is in the shred log: an erased person
 // is never given a new key.
 func refuseShredded(ctx context.Context, tx *store.Tx, ids []string) error {
-	in, args := inList(ids)
+	in, args := inList(tx.Dialect(), ids)
 	var id string
 	err := tx.QueryRowContext(ctx, `SELECT subject_id FROM shred_log WHERE subject_id IN (`+in+`) LIMIT 1`, args...).Scan(&id)
 	if err == nil {
@@ -170,15 +172,26 @@ func refuseShredded(ctx context.Context, tx *store.Tx, ids []string) error {
 }
 
 // inList returns "$1, $2, ..." and the ids as arguments.
-func inList(ids []string) (string, []any) {
+func inList(d store.Dialect, ids []string) (string, []any) {
 	var sb strings.Builder
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		fmt.Fprintf(&sb, "$%d", i+1)
+		sb.WriteString(param(d, i+1))
 		args[i] = id
 	}
 	return sb.String(), args
+}
+
+// param is the n-th placeholder of a statement whose parameters appear in
+// order. SQLite looks every $N (and ?N) up by name in a list, when
+// preparing and again when binding, which makes a statement with thousands
+// of them quadratic; a plain ? costs nothing. PostgreSQL knows only $N.
+func param(d store.Dialect, n int) string {
+	if d == store.SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(n)
 }

@@ -16,8 +16,10 @@ const MaxKeptProblems = 1000
 
 // Result is what an import did, or with DryRun would do.
 type Result struct {
-	ImportID  string // "" for a dry run
-	DryRun    bool
+	ImportID string // "" for a dry run
+	DryRun   bool
+	// Refused is set when --strict found bad rows and wrote nothing.
+	Refused   bool
 	Rows      int // data rows read
 	Batches   int
 	Created   int
@@ -94,7 +96,10 @@ func (rw *reportWriter) flush() error {
 func (r *Result) Summary() string {
 	var sb strings.Builder
 	verb := "Imported"
-	if r.DryRun {
+	switch {
+	case r.Refused:
+		verb = "Nothing written (--strict and some rows are bad): checked"
+	case r.DryRun:
 		verb = "Dry run (nothing written): would import"
 	}
 	fmt.Fprintf(&sb, "%s %d rows: %d created, %d updated, %d unchanged, %d rejected", verb, r.Rows, r.Created, r.Updated, r.Unchanged, r.Rejected)

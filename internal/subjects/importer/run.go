@@ -124,6 +124,7 @@ func (im *Importer) Run(ctx context.Context, o Options) (*Result, error) {
 			if res, err = im.pass(ctx, plan, &check); err != nil {
 				return nil, err
 			}
+			res.Refused = true
 			return res, apperr.New(apperr.Invalid, "%d of %d rows are not valid; with --strict nothing was imported.", res.Rejected, res.Rows)
 		}
 	}
