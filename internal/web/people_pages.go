@@ -20,6 +20,8 @@ func (s *Server) peoplePageRoutes() []route {
 	return []route{
 		{"GET /people", access.PermSubjectsRead, s.peoplePage},
 		{"POST /people/search", access.PermSubjectsRead, s.peopleSearch},
+		{"GET /people/import", access.PermSubjectsImport, s.importPage},
+		{importUploadPattern, access.PermSubjectsImport, s.importUpload},
 		{"GET /people/new", access.PermSubjectsWrite, s.personNewPage},
 		{"POST /people", access.PermSubjectsWrite, s.personCreate},
 		{"GET /people/{id}", access.PermSubjectsRead, s.personPage},

@@ -55,7 +55,7 @@ func (s *Server) parseTemplates() error {
 		}
 		s.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
 	}
-	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error", "people", "person", "person_form",
+	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error", "people", "person", "person_form", "import",
 		"datamap_index", "datamap_gaps", "datamap_activity", "datamap_activity_form", "datamap_controller",
 		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient"} {
 		if s.pages[need] == nil {

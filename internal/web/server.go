@@ -22,6 +22,7 @@ import (
 	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
+	"github.com/stewardhq/steward/internal/subjects/importer"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -49,8 +50,9 @@ type Deps struct {
 	Access   *access.Service
 	Audit    *audit.Log
 	Subjects *subjects.Service
-	Datamap  *datamap.Service  // made from DB and Audit when nil
-	Records  *subjects.Records // made from Subjects and Datamap when nil
+	Datamap  *datamap.Service   // made from DB and Audit when nil
+	Records  *subjects.Records  // made from Subjects and Datamap when nil
+	Importer *importer.Importer // made from the services above when nil
 	Log      *slog.Logger
 }
 
@@ -64,6 +66,7 @@ type Server struct {
 	subjects  *subjects.Service
 	datamap   *datamap.Service
 	records   *subjects.Records
+	importer  *importer.Importer
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -84,7 +87,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Records == nil && d.Subjects != nil && d.Datamap != nil {
 		d.Records = subjects.NewRecords(d.Subjects, d.Datamap)
 	}
-	s := &Server{cfg: cfg, datamap: d.Datamap, records: d.Records, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	if d.Importer == nil && d.Subjects != nil {
+		d.Importer = importer.New(d.DB, d.Audit, d.Access, d.Subjects, d.Log)
+	}
+	s := &Server{cfg: cfg, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -107,11 +113,14 @@ type route struct {
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
-// bodyLimit is the largest body a page route accepts: forms are small, and
-// the upload of a record's file is the one exception.
+// bodyLimit is the largest body a page route accepts: forms are small;
+// the uploads of a record's file and of an import are the exceptions.
 func bodyLimit(pattern string) int64 {
-	if pattern == recordUploadPattern {
+	switch pattern {
+	case recordUploadPattern:
 		return subjects.MaxFileSize + 1<<20
+	case importUploadPattern:
+		return maxImportUpload + 1<<20
 	}
 	return maxBody
 }

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,11 @@ const DefaultBatch = 2000
 
 // Options configure one import.
 type Options struct {
-	Path  string // the file
+	Path string // the file
+	// Data, when set, is the file's content instead of Path: an upload
+	// from the web is imported from memory and never written to disk in
+	// clear. Name then names it.
+	Data  []byte
 	Name  string // its name as recorded; default the base name of Path
 	Sheet string // XLSX sheet; default the first
 	// Unit (a name or id) puts every row in that unit, overriding any
@@ -75,6 +80,7 @@ func (o *Options) defaults() error {
 	if o.Name == "" {
 		o.Name = filepath.Base(o.Path)
 	}
+	o.Name = filepath.Base(o.Name)
 	if o.Key == "" {
 		o.Key = "membership_no"
 	}
@@ -205,6 +211,13 @@ func (im *Importer) prepare(ctx context.Context, a *access.Actor, o *Options) (*
 
 // open opens the file as a table.
 func (o *Options) open() (Table, func(), error) {
+	if o.Data != nil {
+		t, err := Open(bytes.NewReader(o.Data), int64(len(o.Data)), o.Sheet, o.Limits)
+		if err != nil {
+			return nil, nil, err
+		}
+		return t, func() { t.Close() }, nil
+	}
 	f, err := os.Open(o.Path)
 	if err != nil {
 		return nil, nil, apperr.Wrap(err, apperr.Invalid, "Cannot open %s.", o.Path)
