@@ -1,10 +1,12 @@
 package subjects
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -143,13 +145,29 @@ func insertPeople(ctx context.Context, tx *store.Tx, people []*newPerson) error 
 		args = args[:0]
 		return nil
 	}
+	// Index rows are written in key order: their keys are hashes, so in
+	// file order each would land on a random page of the index, while in
+	// order a batch walks the index once.
+	type entry struct {
+		indexEntry
+		id string
+	}
+	var all []entry
 	for _, p := range people {
 		for i, e := range p.idx {
-			if dupIndex(p.idx[:i], e) {
-				continue
+			if !dupIndex(p.idx[:i], e) {
+				all = append(all, entry{e, p.id})
 			}
-			args = append(args, e.kind, e.hash, p.id)
 		}
+	}
+	slices.SortFunc(all, func(a, b entry) int {
+		if c := strings.Compare(a.kind, b.kind); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.hash, b.hash)
+	})
+	for _, e := range all {
+		args = append(args, e.kind, e.hash, e.id)
 		if len(args) >= 3*indexesPerInsert {
 			if err := flush(); err != nil {
 				return err

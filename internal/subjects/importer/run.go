@@ -39,7 +39,7 @@ func New(db *store.DB, al *audit.Log, acc *access.Service, reg *subjects.Service
 // DefaultBatch is the rows per transaction: large enough that commits
 // (fsyncs) and per-statement costs are spread thin, small enough that a
 // batch's work lost to a crash is a second or two.
-const DefaultBatch = 2000
+const DefaultBatch = 10000
 
 // Options configure one import.
 type Options struct {
