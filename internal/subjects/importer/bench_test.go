@@ -84,6 +84,7 @@ func BenchmarkScaleImport(b *testing.B) {
 	}
 	rate := float64(n) / took.Seconds()
 	t.Logf("steward import: %d rows (%.0f MB) in %v = %.0f rows/s (%d batches)", n, float64(st.Size())/1e6, took.Round(time.Millisecond), rate, res.Batches)
+	searchLatency(t, w, file)
 
 	start = time.Now()
 	again, err := w.im.Run(w.as(t, "membership"), importer.Options{Path: file, BatchSize: batchFromEnv()})
