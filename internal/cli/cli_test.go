@@ -347,3 +347,39 @@ func TestDemoRefusesARealInstallation(t *testing.T) {
 		t.Fatalf("demo over a real installation: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestDemoBuildIsTakenUpAgain: a build stopped after its first step (the
+// mark says "building") is finished by the next run, without duplicating
+// anyone.
+func TestDemoBuildIsTakenUpAgain(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "", "demo", "--data-dir", dir, "--no-serve", "--subjects", "120", "--log-level", "error")
+	db, err := store.Open(context.Background(), store.Options{Target: store.Target{SQLitePath: filepath.Join(dir, "steward.db")}, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// As if killed after the people were imported but before the records.
+	for _, q := range []string{`DELETE FROM record_files`, `DELETE FROM records`, `UPDATE settings SET value = 'building' WHERE name = 'demo_installation'`} {
+		if _, err := db.Writer().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	mustRun(t, "", "demo", "--data-dir", dir, "--no-serve", "--subjects", "120", "--log-level", "error")
+	db, err = store.Open(ctx, store.Options{Target: store.Target{SQLitePath: filepath.Join(dir, "steward.db")}, NoMigrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM subjects`); n != 120 {
+		t.Fatalf("%d people after the resumed build, want 120", n)
+	}
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM records`); n == 0 {
+		t.Fatal("the resumed build made no records")
+	}
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM settings WHERE name = 'demo_installation' AND value = 'ready'`); n != 1 {
+		t.Fatal("the demo is not marked ready")
+	}
+	mustRun(t, "", "audit", "verify", "--data-dir", dir, "--log-level", "error")
+}

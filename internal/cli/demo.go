@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -61,21 +60,30 @@ func (c *DemoCmd) Run(e *env) error {
 	if app.Access, err = access.New(app.DB, app.Vault, app.Audit, log, access.Config{DemoNoTOTP: true}); err != nil {
 		return err
 	}
-	// The organisation's existence marks a finished build: the build is one
-	// transaction, so a build killed part-way leaves nothing and the next
-	// run starts it again.
+	// A build has three steps: the organisation, accounts and data map in
+	// one transaction (which also marks the database as a demo being
+	// built); the people, imported in batches; the records and the final
+	// mark. A build killed part-way is taken up again by the next run: the
+	// import and the records step are both safe to repeat.
+	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed))
 	if _, err := app.Access.RootUnit(e.ctx); apperr.Is(err, apperr.NotFound) {
 		fmt.Fprintf(e.stdout, "Building the demo organisation in %s ...\n", c.DataDir)
 		err := app.DB.InTx(e.ctx, func(ctx context.Context, _ *store.Tx) error {
-			return buildDemo(ctx, app, rand.New(rand.NewPCG(c.Seed, c.Seed^0x5eed)), c.Subjects, e.stdout)
+			return buildDemo(ctx, app, rng)
 		})
 		if err != nil {
 			return fmt.Errorf("build demo: %w", err)
 		}
 	} else if err != nil {
 		return err
-	} else if !isDemo(e.ctx, app) {
+	}
+	switch demoState(e.ctx, app) {
+	case "":
 		return fmt.Errorf("%s holds a Steward installation that `steward demo` did not build; the demo switches two-factor sign-in off, so it will not serve it. Use `steward serve --data-dir %s`", c.DataDir, c.DataDir)
+	case demoBuilding:
+		if err := finishDemo(e.ctx, app, c.Seed, c.Subjects, c.DataDir, e.stdout); err != nil {
+			return fmt.Errorf("build demo: %w", err)
+		}
 	}
 	if c.NoServe {
 		printDemoAccounts(e, "", demoAccounts(e.ctx, app))
@@ -97,14 +105,34 @@ func printDemoAccounts(e *env, url string, accs []demoAccount) {
 	fmt.Fprintln(e.stdout, "The data is synthetic. Stop with Ctrl-C; run the same command again to come back to it.")
 }
 
-// settingDemo marks a database built by `steward demo`. Only with it does
-// the demo switch the second factor off.
-const settingDemo = "demo_installation"
+// settingDemo marks a database built by `steward demo`: "building" while
+// the people and records are still being made, "ready" after. Only with it
+// does the demo switch the second factor off.
+const (
+	settingDemo  = "demo_installation"
+	demoBuilding = "building"
+	demoReady    = "ready"
+)
 
-func isDemo(ctx context.Context, app *App) bool {
+// demoState reads the mark, "" when there is none.
+func demoState(ctx context.Context, app *App) string {
 	var v string
-	err := app.DB.Q(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingDemo).Scan(&v)
-	return err == nil && v == "true"
+	if err := app.DB.Q(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, settingDemo).Scan(&v); err != nil {
+		return ""
+	}
+	return v
+}
+
+func setDemoState(ctx context.Context, app *App, state string) error {
+	return app.DB.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingDemo, state, store.Millis(tx.Now()))
+		if err != nil {
+			return fmt.Errorf("mark demo: %w", err)
+		}
+		_, err = app.Audit.Append(ctx, audit.Event{ActorID: access.SystemActorID, Action: "settings.update", Entity: "setting", EntityID: settingDemo, Detail: map[string]string{"value": state}})
+		return err
+	})
 }
 
 // demoAccounts lists the demo's accounts from the database, so a second run
@@ -129,7 +157,7 @@ func demoAccounts(ctx context.Context, app *App) []demoAccount {
 
 // buildDemo creates a union with regions, branches and about 30 schools and
 // colleges, and accounts for each role.
-func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io.Writer) error {
+func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 	opctx := access.WithActor(ctx, access.OperatorActor(""))
 	root, err := app.Access.CreateUnit(opctx, "", access.KindOrganisation, "Northfield Education Union")
 	if err != nil {
@@ -152,7 +180,6 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io
 	kinds := []string{"Primary School", "Academy", "High School", "College", "Infant School"}
 	var accounts []demoAccount
 	var firstWorkplaces []string
-	var workplaces []demoWorkplace
 	for i, r := range regions {
 		reg, err := app.Access.CreateUnit(opctx, root.ID, access.KindRegion, r.name)
 		if err != nil {
@@ -176,7 +203,6 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io
 				if k == 0 {
 					firstWorkplaces = append(firstWorkplaces, wp.ID)
 				}
-				workplaces = append(workplaces, demoWorkplace{id: wp.ID, town: town, postArea: r.postArea})
 			}
 		}
 	}
@@ -195,16 +221,8 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand, people int, out io
 			return err
 		}
 	}
-	if err := demoPeople(ctx, app, rng, workplaces, people, out); err != nil {
-		return err
+	if _, err := demoDataMap(ctx, app); err != nil {
+		return fmt.Errorf("data map: %w", err)
 	}
-	if err := demoRecords(ctx, app, rng, out); err != nil {
-		return err
-	}
-	tx := app.DB.TxFrom(ctx)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, 'true', $2)`, settingDemo, store.Millis(tx.Now())); err != nil {
-		return fmt.Errorf("mark demo: %w", err)
-	}
-	_, err = app.Audit.Append(opctx, audit.Event{ActorID: access.SystemActorID, Action: "settings.update", Entity: "setting", EntityID: settingDemo})
-	return err
+	return setDemoState(ctx, app, demoBuilding)
 }

@@ -1,16 +1,22 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
+	"github.com/stewardhq/steward/internal/subjects/importer"
 )
 
 // demoWorkplace is a workplace of the demo with the town it stands in, so
@@ -92,26 +98,111 @@ func demoPerson(rng *rand.Rand, wp demoWorkplace, n int, today time.Time) subjec
 	return in
 }
 
-// demoPeople adds n synthetic members spread over the workplaces, as the
-// membership officer, printing progress.
-func demoPeople(ctx context.Context, app *App, rng *rand.Rand, wps []demoWorkplace, n int, out io.Writer) error {
+// demoWorkplaces lists the demo's workplaces with their towns (the first
+// word of their names) and their region's postcode area.
+func demoWorkplaces(ctx context.Context, app *App) ([]demoWorkplace, error) {
+	op, err := app.operator(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	units, err := app.Access.Units(op)
+	if err != nil {
+		return nil, err
+	}
+	area := map[string]string{}
+	for _, u := range units {
+		if u.Kind == access.KindRegion {
+			area[u.ID] = map[string]string{"North Region": "NE", "Midlands Region": "WS", "South West Region": "GL"}[u.Name]
+		}
+	}
+	var out []demoWorkplace
+	for _, u := range units {
+		if u.Kind != access.KindWorkplace {
+			continue
+		}
+		pa := "NE"
+		for id, a := range area {
+			if strings.Contains(u.Path, "/"+id+"/") && a != "" {
+				pa = a
+			}
+		}
+		out = append(out, demoWorkplace{id: u.ID, town: strings.Fields(u.Name)[0], postArea: pa})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the demo has no workplaces")
+	}
+	return out, nil
+}
+
+// writeDemoCSV writes n synthetic members as the membership system would
+// export them. The random source depends only on the seed and n, so a
+// build taken up again after a kill writes the same people.
+func writeDemoCSV(path string, wps []demoWorkplace, seed uint64, n int, today time.Time) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(seed, uint64(n)))
+	bw := bufio.NewWriterSize(f, 1<<20)
+	cw := csv.NewWriter(bw)
+	_ = cw.Write([]string{"Membership number", "First name", "Surname", "Email address", "Mobile", "Address", "Postcode", "NI number", "Date of birth", "Date joined", "Date left", "Workplace"})
+	for i := 1; i <= n; i++ {
+		in := demoPerson(rng, wps[rng.IntN(len(wps))], i, today)
+		p := in.Profile
+		_ = cw.Write([]string{p.MembershipNo, p.GivenName, p.FamilyName, p.Email, p.Phone, p.Address, p.Postcode, p.NINumber, p.DateOfBirth, in.JoinedOn, in.LeftOn, in.UnitID})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// finishDemo makes the people (imported in batches, like a real
+// membership list), the records, and marks the demo ready.
+func finishDemo(ctx context.Context, app *App, seed uint64, n int, dir string, out io.Writer) error {
+	wps, err := demoWorkplaces(ctx, app)
+	if err != nil {
+		return err
+	}
+	// The file is synthetic, and it goes once imported.
+	file := filepath.Join(dir, "demo-members.csv")
+	if err := writeDemoCSV(file, wps, seed, n, app.DB.Now()); err != nil {
+		return fmt.Errorf("write the demo's member list: %w", err)
+	}
+	defer os.Remove(file)
 	a, err := app.Access.Actor(ctx, "membership", access.ViaCLI)
 	if err != nil {
 		return err
 	}
-	mctx := access.WithActor(ctx, a)
-	today := app.DB.Now()
-	step := max(n/10, 1)
-	for i := 1; i <= n; i++ {
-		wp := wps[rng.IntN(len(wps))]
-		if _, err := app.Subjects.Create(mctx, demoPerson(rng, wp, i, today)); err != nil {
-			return fmt.Errorf("demo person %d: %w", i, err)
-		}
-		if i%step == 0 || i == n {
-			fmt.Fprintf(out, "  %d of %d people\n", i, n)
+	im := importer.New(app.DB, app.Audit, app.Access, app.Subjects, app.Log)
+	res, err := im.Run(access.WithActor(ctx, a), importer.Options{Path: file, Name: "demo-members.csv", Progress: func(done, total int) {
+		fmt.Fprintf(out, "  %d of %d people\n", done, total)
+	}})
+	if err != nil {
+		return fmt.Errorf("import the demo's members: %w", err)
+	}
+	if res.Rejected > 0 {
+		return fmt.Errorf("%d demo members were rejected: %v", res.Rejected, res.Problems)
+	}
+	var records int
+	if err := app.DB.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&records); err != nil {
+		return err
+	}
+	if records == 0 {
+		rng := rand.New(rand.NewPCG(seed, seed^0x4ec0))
+		if err := app.DB.InTx(ctx, func(ctx context.Context, _ *store.Tx) error {
+			return demoRecords(ctx, app, rng, out)
+		}); err != nil {
+			return fmt.Errorf("demo records: %w", err)
 		}
 	}
-	return nil
+	return setDemoState(ctx, app, demoReady)
 }
 
 // demoDataMap fills the data map as the demo's DPO: the union's processing
@@ -134,10 +225,11 @@ func demoDataMap(ctx context.Context, app *App) (context.Context, error) {
 // some of those a sickness record (health, a special category, held under
 // casework's Art 9(2)(d) condition) or an election record.
 func demoRecords(ctx context.Context, app *App, rng *rand.Rand, out io.Writer) error {
-	dpo, err := demoDataMap(ctx, app)
+	a, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
 	if err != nil {
-		return fmt.Errorf("data map: %w", err)
+		return err
 	}
+	dpo := access.WithActor(ctx, a)
 	choices, err := app.Datamap.FormChoices(dpo)
 	if err != nil {
 		return err
@@ -161,13 +253,16 @@ func demoRecords(ctx context.Context, app *App, rng *rand.Rand, out io.Writer) e
 	}
 	recs := subjects.NewRecords(app.Subjects, app.Datamap)
 	issues := []string{"Pay grading query", "Grievance about timetabling", "Disciplinary investigation meeting", "Flexible working request", "Workload concerns", "Redundancy consultation", "Maternity return arrangements"}
-	count, after := 0, ""
-	for {
+	// Records go to people among the first few thousand only: enough to
+	// explore, and a large demo's build stays quick.
+	count, after, seen := 0, "", 0
+	for seen < 8000 {
 		page, next, err := app.Subjects.List(dpo, subjects.Filter{After: after, Limit: subjects.MaxPage})
 		if err != nil {
 			return err
 		}
 		for _, p := range page {
+			seen++
 			if rng.IntN(4) != 0 {
 				continue
 			}
@@ -198,6 +293,6 @@ func demoRecords(ctx context.Context, app *App, rng *rand.Rand, out io.Writer) e
 		}
 		after = next
 	}
-	fmt.Fprintf(out, "  %d records, and the data map\n", count)
+	fmt.Fprintf(out, "  %d records\n", count)
 	return nil
 }
