@@ -53,3 +53,19 @@ func (s *Service) FormChoices(ctx context.Context) (*Choices, error) {
 	}
 	return out, nil
 }
+
+// SystemExists reports, to any signed-in actor, whether a system is in the
+// data map: records name the system their original lives in.
+func (s *Service) SystemExists(ctx context.Context, id string) error {
+	if access.ActorFrom(ctx) == nil {
+		return apperr.New(apperr.Unauthenticated, "Please sign in.")
+	}
+	ok, err := s.exists(ctx, "data_systems", id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.New(apperr.Invalid, "Unknown system %q: choose one from the data map.", id)
+	}
+	return nil
+}

@@ -61,7 +61,7 @@ func (s *Service) Update(ctx context.Context, id string, version int64, in Input
 		var changed []string
 		out, changed, err = s.rectify(ctx, tx, r, cur, key, unit, in, reason)
 		if store.IsUniqueViolation(err) {
-			return apperr.New(apperr.Conflict, "Someone else already has the membership number %q.", in.Profile.MembershipNo)
+			return apperr.New(apperr.Conflict, msgMembershipInUse)
 		}
 		if err != nil {
 			return err
@@ -115,12 +115,17 @@ func (s *Service) rectify(ctx context.Context, tx *store.Tx, r *row, cur *Subjec
 		status = StatusLeft
 	}
 	cu := s.childUntil(in.Profile.DateOfBirth, tx.Now())
-	_, err = tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
-		interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1`,
+	res, err := tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
+		interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1 AND version = $13`,
 		id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn), nullStr(in.InterviewOn),
-		mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()))
+		mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()), r.version)
 	if err != nil {
 		return nil, nil, fmt.Errorf("update person: %w", err)
+	}
+	// The row is locked when read in a write transaction; the version
+	// condition is the second lock, should anything have changed it since.
+	if n, _ := res.RowsAffected(); n != 1 {
+		return nil, nil, apperr.New(apperr.Conflict, "Someone changed this record at the same moment. Reload it and make your change again.")
 	}
 	if err := writeIndexes(ctx, tx, id, idx); err != nil {
 		return nil, nil, err

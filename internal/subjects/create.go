@@ -63,7 +63,7 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, id string, unit *acc
 	}
 	err = insertPeople(ctx, tx, []*newPerson{p})
 	if store.IsUniqueViolation(err) {
-		return nil, apperr.New(apperr.Conflict, "Someone already has the membership number %q.", in.Profile.MembershipNo)
+		return nil, apperr.New(apperr.Conflict, msgMembershipInUse)
 	}
 	if err != nil {
 		return nil, err

@@ -129,6 +129,16 @@ func (s *Service) planImport(ctx context.Context, a *access.Actor, kind string, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if kind != "membership" {
+		// An email, phone or NI number may be shared, and people outside
+		// the importer's units must not show through it: they neither
+		// match a row nor make it ambiguous. (A membership number is
+		// unique across the organisation, so a clash with it is refused
+		// with the same words wherever the holder is.)
+		if err := s.dropOutOfScope(ctx, a, matches); err != nil {
+			return nil, nil, err
+		}
+	}
 	var ids []string
 	for _, m := range matches {
 		if len(m) == 1 {
@@ -159,7 +169,7 @@ func (s *Service) planImport(ctx context.Context, a *access.Actor, kind string, 
 			self = m[0]
 		}
 		if owner, ok := owners[r.Profile.MembershipNo]; ok && owner != self {
-			reject(&out[i], "membership_no", "The membership number already belongs to someone else.")
+			reject(&out[i], "membership_no", msgMembershipInUse)
 			continue
 		}
 		var p *pending
@@ -221,7 +231,7 @@ func (s *Service) planUpdate(a *access.Actor, r *ImportRow, cur *row, key *vault
 		reject(o, "", "The person this row matches was removed during the import; run it again.")
 		return nil
 	case !a.CanIn(access.PermSubjectsImport, cur.unitPath):
-		reject(o, "", "The row matches a person outside the units you may import into.")
+		reject(o, "membership_no", msgMembershipInUse)
 		return nil
 	case cur.restricted && !a.CanIn(access.PermRightsManage, cur.unitPath):
 		reject(o, "", "The person's data is restricted (Art 18): only the data protection officer may change it.")
@@ -319,4 +329,36 @@ func (s *Service) createAll(ctx context.Context, tx *store.Tx, news []*pending, 
 		out[news[i].i].SubjectID = ids[i]
 	}
 	return insertPeople(ctx, tx, people)
+}
+
+// msgMembershipInUse is the one answer for a membership number that is
+// taken, whether by someone in the caller's units or outside them, so the
+// answer tells no more than that the number is not free.
+const msgMembershipInUse = "This membership number is already in use; check it, or ask the data protection officer."
+
+// dropOutOfScope removes from matches the people the actor may not import
+// into.
+func (s *Service) dropOutOfScope(ctx context.Context, a *access.Actor, matches map[string][]string) error {
+	var ids []string
+	for _, m := range matches {
+		ids = append(ids, m...)
+	}
+	rows, err := s.loadRows(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for h, m := range matches {
+		kept := m[:0]
+		for _, id := range m {
+			if r := rows[id]; r != nil && a.CanIn(access.PermSubjectsImport, r.unitPath) {
+				kept = append(kept, id)
+			}
+		}
+		if len(kept) == 0 {
+			delete(matches, h)
+		} else {
+			matches[h] = kept
+		}
+	}
+	return nil
 }

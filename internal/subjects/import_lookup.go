@@ -107,7 +107,7 @@ func (s *Service) loadRows(ctx context.Context, ids []string) (map[string]*row, 
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(s.db.Dialect(), 1, len(chunk))+`)`, args...)
+		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(s.db.Dialect(), 1, len(chunk))+`)`+s.lockSuffix(ctx), args...)
 		if err != nil {
 			return nil, fmt.Errorf("load people: %w", err)
 		}

@@ -30,6 +30,7 @@ const MaxFileSize = 10 << 20
 // held under an activity, and whether it is special.
 type DataMap interface {
 	ActivityAllows(ctx context.Context, activityID, categoryID string) error
+	SystemExists(ctx context.Context, systemID string) error
 	CategorySpecial(ctx context.Context, categoryID string) (datamap.Special, error)
 }
 
@@ -134,6 +135,11 @@ func (r *Records) Add(ctx context.Context, subjectID string, in RecordInput) (*R
 	}
 	if err := r.dm.ActivityAllows(ctx, in.ActivityID, in.CategoryID); err != nil {
 		return nil, err
+	}
+	if in.SystemID != "" {
+		if err := r.dm.SystemExists(ctx, in.SystemID); err != nil {
+			return nil, err
+		}
 	}
 	special, err := r.dm.CategorySpecial(ctx, in.CategoryID)
 	if err != nil {
@@ -282,6 +288,9 @@ func (r *Records) Attach(ctx context.Context, recordID, name, contentType string
 	if !canWrite(a, row.unitPath) {
 		return nil, apperr.New(apperr.Forbidden, "Your roles do not let you add to records about this person.")
 	}
+	if row.restricted && !a.CanIn(access.PermRightsManage, row.unitPath) {
+		return nil, apperr.New(apperr.Forbidden, "This person's data is restricted (Art 18): only the data protection officer may add to it.")
+	}
 	name = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(name, "/", "_"), "\\", "_"))
 	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
 		return nil, apperr.New(apperr.Invalid, "The file needs a name of 1 to 200 characters.")
@@ -327,37 +336,41 @@ func (r *Records) File(ctx context.Context, fileID string) (*FileInfo, []byte, e
 	if !store.ValidID(fileID) {
 		return nil, nil, apperr.New(apperr.NotFound, "No file with id %q.", fileID)
 	}
-	var recordID, ctype string
-	var name, content []byte
-	var size int64
-	err = r.reg.db.Q(ctx).QueryRowContext(ctx, `SELECT record_id, name, content_type, size, content FROM record_files WHERE id = $1`, fileID).Scan(&recordID, &name, &ctype, &size, &content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, apperr.New(apperr.NotFound, "No file with id %q.", fileID)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("load file: %w", err)
-	}
-	row, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
-	if err != nil {
-		return nil, nil, apperr.New(apperr.NotFound, "No file with id %q.", fileID)
-	}
-	key, err := r.reg.vault.SubjectKey(ctx, row.id, false)
-	if err != nil {
-		return nil, nil, fmt.Errorf("key of %s: %w", row.id, err)
-	}
-	n, err := key.Open(fileField("name", fileID), name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open file %s: %w", fileID, err)
-	}
-	data, err := key.Open(fileField("content", fileID), content)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open file %s: %w", fileID, err)
-	}
+	var info *FileInfo
+	var data []byte
+	// The read and its audit event are one transaction: no file leaves
+	// without its trace.
 	err = r.reg.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var recordID, ctype string
+		var name, content []byte
+		var size int64
+		err := tx.QueryRowContext(ctx, `SELECT record_id, name, content_type, size, content FROM record_files WHERE id = $1`, fileID).Scan(&recordID, &name, &ctype, &size, &content)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "No file with id %q.", fileID)
+		}
+		if err != nil {
+			return fmt.Errorf("load file: %w", err)
+		}
+		row, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
+		if err != nil {
+			return apperr.New(apperr.NotFound, "No file with id %q.", fileID)
+		}
+		key, err := r.reg.vault.SubjectKey(ctx, row.id, false)
+		if err != nil {
+			return fmt.Errorf("key of %s: %w", row.id, err)
+		}
+		n, err := key.Open(fileField("name", fileID), name)
+		if err != nil {
+			return fmt.Errorf("open file %s: %w", fileID, err)
+		}
+		if data, err = key.Open(fileField("content", fileID), content); err != nil {
+			return fmt.Errorf("open file %s: %w", fileID, err)
+		}
+		info = &FileInfo{ID: fileID, Name: string(n), ContentType: ctype, Size: size}
 		return r.reg.record(ctx, "record.file_read", row.id, "", map[string]string{"record_id": recordID, "file_id": fileID})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return &FileInfo{ID: fileID, Name: string(n), ContentType: ctype, Size: size}, data, nil
+	return info, data, nil
 }

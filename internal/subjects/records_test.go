@@ -128,3 +128,21 @@ func TestRecordsAreScopedAndErasedWithThePerson(t *testing.T) {
 		}
 	})
 }
+
+func TestRestrictedPersonsRecordsTakeNoFiles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newRecordsWorld(t, env)
+		p := w.person(t, w.wpA.ID, jo())
+		rec, err := w.recs.Add(w.as(t, "rep.a"), p.ID, subjects.RecordInput{Kind: "casework_note", CategoryID: w.contact, ActivityID: w.casework, Title: "Call"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.reg.SetRestricted(w.as(t, "dpo"), p.ID, true, "contested"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.recs.Attach(w.as(t, "rep.a"), rec.ID, "more.txt", "text/plain", strings.NewReader("more"))
+		wantCode(t, err, apperr.Forbidden)
+		_, err = w.recs.Add(w.as(t, "dpo"), p.ID, subjects.RecordInput{Kind: "casework_note", CategoryID: w.contact, ActivityID: w.casework, SystemID: "01a20000-0000-7000-8000-000000000000", Title: "x"})
+		wantCode(t, err, apperr.Invalid)
+	})
+}

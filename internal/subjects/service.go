@@ -180,7 +180,7 @@ func (s *Service) loadRow(ctx context.Context, id string) (*row, error) {
 	if !store.ValidID(id) {
 		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
 	}
-	r, err := scanRow(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id = $1`, id))
+	r, err := scanRow(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id = $1`+s.lockSuffix(ctx), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
 	}
@@ -232,3 +232,13 @@ func (s *Service) inScope(ctx context.Context, a *access.Actor, p access.Permiss
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// lockSuffix locks the rows a write transaction reads, so a change and
+// the check it was based on (version, restriction, scope) cannot be
+// overtaken by a concurrent change on PostgreSQL. SQLite has one writer.
+func (s *Service) lockSuffix(ctx context.Context) string {
+	if s.db.TxFrom(ctx) == nil {
+		return ""
+	}
+	return s.db.Dialect().ForUpdate()
+}

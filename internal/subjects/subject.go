@@ -163,7 +163,7 @@ func (p *Profile) Clean() error {
 		if k, ok := fieldKind(f); ok && v != "" {
 			n, err := vault.Normalise(k, v)
 			if err != nil {
-				return apperr.New(apperr.Invalid, "The %s %q is not valid: %s", fieldLabel(f), v, apperr.MessageOf(err))
+				return apperr.New(apperr.Invalid, "The %s is not valid: %s", fieldLabel(f), apperr.MessageOf(err))
 			}
 			if k == vault.IndexDate || k == vault.IndexNINumber || k == vault.IndexPostcode {
 				v = n
@@ -215,7 +215,7 @@ func cleanDate(label, v string) (string, error) {
 	}
 	n, err := vault.Normalise(vault.IndexDate, v)
 	if err != nil {
-		return "", apperr.New(apperr.Invalid, "The %s date %q is not valid: use YYYY-MM-DD or DD/MM/YYYY.", label, v)
+		return "", apperr.New(apperr.Invalid, "The %s date is not valid: use YYYY-MM-DD or DD/MM/YYYY.", label)
 	}
 	return n, nil
 }

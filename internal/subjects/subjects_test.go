@@ -3,8 +3,10 @@ package subjects_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -324,6 +326,47 @@ func TestListPagesWithCursor(t *testing.T) {
 		}
 		if len(seen) != 7 {
 			t.Fatalf("paged through %d people, want 7", len(seen))
+		}
+	})
+}
+
+func TestConcurrentUpdatesWithOneVersionOnlyOneWins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		a := w.person(t, w.wpA.ID, jo())
+		mem := w.as(t, "membership")
+		const n = 6
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				in := subjects.Input{UnitID: w.wpA.ID, Kind: subjects.KindMember, Profile: a.Profile, JoinedOn: a.JoinedOn}
+				in.Profile.Phone = fmt.Sprintf("07700 900%03d", i)
+				_, err := w.reg.Update(mem, a.ID, a.Version, in, "parallel edit")
+				errs <- err
+			}()
+		}
+		won := 0
+		for i := 0; i < n; i++ {
+			if err := <-errs; err == nil {
+				won++
+			} else if apperr.CodeOf(err) != apperr.Conflict {
+				t.Fatalf("parallel update: %v", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d updates with the same version succeeded, want 1", won)
+		}
+	})
+}
+
+func TestMembershipNumberClashSaysNothingAboutWhere(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		w.person(t, w.wpB.ID, subjects.Profile{GivenName: "Sam", FamilyName: "Other", MembershipNo: "B-9"})
+		_, err := w.reg.Create(w.as(t, "membership"), subjects.Input{UnitID: w.wpA.ID, Profile: subjects.Profile{GivenName: "X", MembershipNo: "B-9"}})
+		wantCode(t, err, apperr.Conflict)
+		if strings.Contains(apperr.MessageOf(err), "B-9") {
+			t.Fatalf("the clash message repeats the number: %q", apperr.MessageOf(err))
 		}
 	})
 }

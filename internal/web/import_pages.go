@@ -42,7 +42,10 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 // "report" button answers with the per-row report as a CSV download
 // instead, so nothing about the run has to be kept on the server.
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseMultipartForm(maxImportUpload); err != nil {
+	// The whole upload is kept in memory (the body limit is just above
+	// this), so no part of a membership list is spilled to a temporary
+	// file in clear.
+	if err := r.ParseMultipartForm(maxImportUpload + 1<<20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return apperr.New(apperr.Invalid, "The file is larger than %d MB; import it with `steward import people` instead.", maxImportUpload>>20)
@@ -63,6 +66,11 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	f.Close()
 	if err != nil {
 		return apperr.Wrap(err, apperr.Invalid, "The file could not be read; please try again.")
+	}
+	if len(data) > maxImportUpload {
+		// Never import the first part of a list: with a full refresh the
+		// rest would be marked as left.
+		return apperr.New(apperr.Invalid, "The file is larger than %d MB; import it with `steward import people` instead.", maxImportUpload>>20)
 	}
 	v := r.MultipartForm.Value
 	wantReport := first(v["action"]) == "report"

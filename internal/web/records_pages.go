@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"net/http"
 
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 )
 
@@ -43,6 +45,8 @@ func (s *Server) personRecordsView(r *http.Request, p *subjects.Subject, hist []
 // is read into memory and sealed; it never touches the disk in clear.
 func (s *Server) recordCreate(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	// Kept in memory whole (the body limit is this size), so an upload is
+	// never spilled to a temporary file in clear.
 	if err := r.ParseMultipartForm(subjects.MaxFileSize + 1<<20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -61,20 +65,27 @@ func (s *Server) recordCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := subjects.RecordInput{Kind: first(f["kind"]), CategoryID: first(f["category_id"]), ActivityID: first(f["activity_id"]),
 		SystemID: first(f["system_id"]), Title: first(f["title"]), Body: first(f["body"]), OccurredOn: first(f["occurred_on"])}
-	rec, err := s.records.Add(r.Context(), id, in)
-	if err != nil {
-		return s.recordFormError(w, r, id, err)
-	}
-	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 {
+	// The record and its file are one transaction: a refused file leaves
+	// no record behind.
+	err := s.db.InTx(r.Context(), func(ctx context.Context, _ *store.Tx) error {
+		rec, err := s.records.Add(ctx, id, in)
+		if err != nil {
+			return err
+		}
+		if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) == 0 {
+			return nil
+		}
 		fh := r.MultipartForm.File["file"][0]
 		file, err := fh.Open()
 		if err != nil {
 			return apperr.Wrap(err, apperr.Invalid, "The file could not be read; please try again.")
 		}
 		defer file.Close()
-		if _, err := s.records.Attach(r.Context(), rec.ID, fh.Filename, fh.Header.Get("Content-Type"), file); err != nil {
-			return s.recordFormError(w, r, id, err)
-		}
+		_, err = s.records.Attach(ctx, rec.ID, fh.Filename, fh.Header.Get("Content-Type"), file)
+		return err
+	})
+	if err != nil {
+		return s.recordFormError(w, r, id, err)
 	}
 	http.Redirect(w, r, "/people/"+id+"?done=saved", http.StatusSeeOther)
 	return nil

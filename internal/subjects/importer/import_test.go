@@ -172,6 +172,8 @@ func TestImportStrictAndDryRunWriteNothing(t *testing.T) {
 		if res == nil || res.Rejected != 1 || res.Problems[0].Line != 4 {
 			t.Fatalf("strict result: %+v", res)
 		}
+		// Strict checks the file as a dry run would, which compares it with
+		// stored data: only those reads are audited, nothing else changes.
 		if after := w.snap(t); after != before {
 			t.Fatalf("strict wrote: %+v -> %+v", before, after)
 		}
@@ -250,7 +252,7 @@ func TestImportScope(t *testing.T) {
 		w.mustRun(t, "membership", importer.Options{Path: file})
 		moved := writeFile(t, "m2.csv", csvOf(header, "M00001,Given1,Family1,changed@example.org,,Riverside Academy"))
 		res := w.mustRun(t, "north.membership", importer.Options{Path: moved})
-		if res.Rejected != 1 || !strings.Contains(res.Problems[0].Reason, "outside the units") {
+		if res.Rejected != 1 || !strings.Contains(res.Problems[0].Reason, "already in use") {
 			t.Fatalf("cross-region update: %v %+v", counts(res), res.Problems)
 		}
 	})
@@ -315,6 +317,21 @@ func TestImportKeyByEmailAndMapping(t *testing.T) {
 		}
 		if _, err := os.Stat(mapFile); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestImportByEmailDoesNotSeeOtherUnits: people outside the importer's
+// units neither match a row nor block it, so an import cannot be used to
+// learn who is registered elsewhere.
+func TestImportByEmailDoesNotSeeOtherUnits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		w.mustRun(t, "membership", importer.Options{Path: writeFile(t, "s.csv", csvOf(header, "S00001,Sam,South,shared@example.org,,Seaview School"))})
+		res := w.mustRun(t, "north.membership", importer.Options{Key: "email",
+			Path: writeFile(t, "n.csv", csvOf(header, "N00001,Nia,North,shared@example.org,,Riverside Academy"))})
+		if res.Created != 1 || res.Rejected != 0 {
+			t.Fatalf("import by an email held outside the importer's units: %v %+v", counts(res), res.Problems)
 		}
 	})
 }

@@ -132,3 +132,25 @@ func param(d store.Dialect, n int) string {
 	}
 	return "$" + strconv.Itoa(n)
 }
+
+// auditDryRun records a dry-run batch: one event per person whose stored
+// data was compared with the file, and one for the batch.
+func auditDryRun(ctx context.Context, al *audit.Log, batch int, outs []subjects.ImportOutcome) error {
+	compared := 0
+	for _, o := range outs {
+		if o.SubjectID == "" || o.Action == subjects.ImportCreated {
+			continue
+		}
+		compared++
+		if _, err := al.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: "subject.import_compare", Entity: "subject",
+			EntityID: o.SubjectID, SubjectID: o.SubjectID, Purpose: "import_dry_run"}); err != nil {
+			return fmt.Errorf("audit the dry run: %w", err)
+		}
+	}
+	_, err := al.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: "subject.import_dry_run", Entity: "import",
+		Detail: map[string]string{"batch": strconv.Itoa(batch), "compared": strconv.Itoa(compared), "rows": strconv.Itoa(len(outs))}})
+	if err != nil {
+		return fmt.Errorf("audit the dry run: %w", err)
+	}
+	return nil
+}

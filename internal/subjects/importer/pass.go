@@ -127,7 +127,21 @@ func headerOf(c *columns, field string) string {
 func (im *Importer) apply(ctx context.Context, res *Result, o *Options, b *batch, reason string) ([]subjects.ImportOutcome, error) {
 	ib := subjects.ImportBatch{Key: o.Key, Reason: reason, DryRun: o.DryRun, Workers: o.Workers, Rows: b.rows}
 	if o.DryRun {
-		return im.reg.ApplyImport(ctx, ib)
+		// A dry run writes nothing, but it compares the file with what is
+		// stored and says per person what would change: that is a read of
+		// their data, so each batch is audited, with the people compared.
+		var outs []subjects.ImportOutcome
+		err := im.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+			var err error
+			if outs, err = im.reg.ApplyImport(ctx, ib); err != nil {
+				return err
+			}
+			return auditDryRun(ctx, im.audit, res.Batches+1, outs)
+		})
+		if err == nil {
+			res.Batches++
+		}
+		return outs, err
 	}
 	var outs []subjects.ImportOutcome
 	err := im.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
