@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -204,23 +203,12 @@ func values(d store.Dialect, prefix string, n, width int, suffix string) string 
 			if j > 1 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(param(d, base+j))
+			sb.WriteString(d.Param(base + j))
 		}
 		sb.WriteString(suffix)
 		sb.WriteByte(')')
 	}
 	return sb.String()
-}
-
-// param is the n-th placeholder of a statement whose parameters appear in
-// order. SQLite looks every $N (and ?N) up by name in a list, when
-// preparing and again when binding, which makes a statement with thousands
-// of them quadratic; a plain ? costs nothing. PostgreSQL knows only $N.
-func param(d store.Dialect, n int) string {
-	if d == store.SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(n)
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

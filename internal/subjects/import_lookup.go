@@ -13,14 +13,14 @@ import (
 // lookupChunk bounds the values of one IN list.
 const lookupChunk = 1000
 
-// placeholders returns "$first, ..., $(first+n-1)" (see param).
+// placeholders returns "$first, ..., $(first+n-1)" (see store.Dialect.Param).
 func placeholders(d store.Dialect, first, n int) string {
 	var sb strings.Builder
 	for i := range n {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
-		sb.WriteString(param(d, first+i))
+		sb.WriteString(d.Param(first + i))
 	}
 	return sb.String()
 }

@@ -67,7 +67,7 @@ func recordBatch(ctx context.Context, tx *store.Tx, al *audit.Log, id string, ba
 				sb.WriteByte(',')
 			}
 			d := tx.Dialect()
-			fmt.Fprintf(&sb, "(%s, %s, %s, %s)", param(d, 4*i+1), param(d, 4*i+2), param(d, 4*i+3), param(d, 4*i+4))
+			fmt.Fprintf(&sb, "(%s, %s, %s, %s)", d.Param(4*i+1), d.Param(4*i+2), d.Param(4*i+3), d.Param(4*i+4))
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
 			return fmt.Errorf("write the import ledger: %w", err)
@@ -121,17 +121,6 @@ func finishImport(ctx context.Context, db *store.DB, al *audit.Log, id string, r
 
 // unitID is the id of --unit's unit, recorded with the run.
 func unitID(o *Options) string { return o.unitID }
-
-// param is the n-th placeholder of a statement whose parameters appear in
-// order. SQLite looks every $N (and ?N) up by name in a list, when
-// preparing and again when binding, which makes a statement with thousands
-// of them quadratic; a plain ? costs nothing. PostgreSQL knows only $N.
-func param(d store.Dialect, n int) string {
-	if d == store.SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(n)
-}
 
 // auditDryRun records a dry-run batch: one event per person whose stored
 // data was compared with the file, and one for the batch.
