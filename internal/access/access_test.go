@@ -10,7 +10,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
-	"github.com/stewardhq/steward/internal/vault"
+	"github.com/stewardhq/steward/internal/testkit"
 )
 
 const pw = "a long enough password"
@@ -36,25 +36,9 @@ func newWorld(t *testing.T, env storetest.Env) *world {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
-	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
-	if _, err := vault.Init(ctx, vo); err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.Open(ctx, vo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations(), Clock: clk.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	al := audit.New(db, v.SystemKey("audit-checkpoint"))
-	acc, err := access.New(db, v, al, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Open(t, env, testkit.Options{Clock: clk.now})
+	db, acc, al := c.DB, c.Access, c.Audit
+	var err error
 	w := &world{db: db, acc: acc, log: al, clk: clk}
 	w.root, err = acc.CreateUnit(access.WithActor(ctx, access.OperatorActor("")), "", access.KindOrganisation, "Union")
 	if err != nil {

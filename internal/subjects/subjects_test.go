@@ -16,6 +16,7 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
+	"github.com/stewardhq/steward/internal/testkit"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -36,25 +37,9 @@ type world struct {
 func newWorld(t *testing.T, env storetest.Env) *world {
 	t.Helper()
 	ctx := context.Background()
-	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
-	if _, err := vault.Init(ctx, vo); err != nil {
-		t.Fatal(err)
-	}
-	v, err := vault.Open(ctx, vo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	al := audit.New(db, v.SystemKey("audit-checkpoint"))
-	acc, err := access.New(db, v, al, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Open(t, env, testkit.Options{})
+	db, v, al, acc := c.DB, c.Vault, c.Audit, c.Access
+	var err error
 	w := &world{env: env, db: db, v: v, log: al, acc: acc, reg: subjects.New(db, v, al, acc, nil, subjects.Config{})}
 	if w.root, err = acc.CreateUnit(access.WithActor(ctx, access.OperatorActor("")), "", access.KindOrganisation, "Union"); err != nil {
 		t.Fatal(err)

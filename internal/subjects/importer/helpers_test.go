@@ -17,6 +17,7 @@ import (
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/subjects/importer"
+	"github.com/stewardhq/steward/internal/testkit"
 	"github.com/stewardhq/steward/internal/vault"
 )
 
@@ -61,30 +62,9 @@ func newWorld(t testing.TB, env storetest.Env) *world {
 // openWorld opens the services of env, initialising the vault if asked.
 func openWorld(t testing.TB, env storetest.Env, init bool) *world {
 	t.Helper()
-	ctx := context.Background()
-	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
-	if init {
-		if _, err := vault.Init(ctx, vo); err != nil {
-			t.Fatal(err)
-		}
-	}
-	v, err := vault.Open(ctx, vo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	al := audit.New(db, v.SystemKey("audit-checkpoint"))
-	acc, err := access.New(db, v, al, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := subjects.New(db, v, al, acc, nil, subjects.Config{})
-	return &world{env: env, db: db, v: v, log: al, acc: acc, reg: reg, im: importer.New(db, al, acc, reg, nil)}
+	c := testkit.Open(t, env, testkit.Options{Reopen: !init})
+	reg := subjects.New(c.DB, c.Vault, c.Audit, c.Access, nil, subjects.Config{})
+	return &world{env: env, db: c.DB, v: c.Vault, log: c.Audit, acc: c.Access, reg: reg, im: importer.New(c.DB, c.Audit, c.Access, reg, nil)}
 }
 
 func (w *world) unit(t testing.TB, parent, kind, name string) *access.Unit {
