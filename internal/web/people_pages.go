@@ -126,7 +126,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("done") == "saved" {
 		notice = "Saved."
 	}
-	s.render(w, r, http.StatusOK, "person", view{Title: p.Profile.FullName(), Notice: notice, Data: v})
+	s.render(w, r, http.StatusOK, "person", view{Title: personTitle, Notice: notice, Data: v})
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (s *Server) personEditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.personForm(w, r, http.StatusOK, "Edit "+p.Profile.FullName(), p, "", nil)
+	return s.personForm(w, r, http.StatusOK, "Edit a person's record", p, "", nil)
 }
 
 func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -220,3 +220,7 @@ func (s *Server) personRestrict(w http.ResponseWriter, r *http.Request) error {
 }
 
 func validID(s string) bool { return len(s) == 36 && strings.Count(s, "-") == 4 }
+
+// personTitle is the window title of a person's page. It is not their
+// name: titles end up in browser history, bookmarks and tab lists.
+const personTitle = "Person"

@@ -116,7 +116,7 @@ func (s *Server) recordFormError(w http.ResponseWriter, r *http.Request, id stri
 	if verr != nil {
 		return verr
 	}
-	s.render(w, r, code, "person", view{Title: p.Profile.FullName(), Error: apperr.MessageOf(err), Data: v})
+	s.render(w, r, code, "person", view{Title: personTitle, Error: apperr.MessageOf(err), Data: v})
 	return nil
 }
 
