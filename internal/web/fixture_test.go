@@ -11,6 +11,7 @@ import (
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
+	"github.com/stewardhq/steward/internal/testkit"
 	"github.com/stewardhq/steward/internal/vault"
 	"github.com/stewardhq/steward/internal/web"
 )
@@ -46,27 +47,8 @@ func newFixture(t testing.TB) *fixture {
 	ctx := context.Background()
 	env := storetest.SQLiteEnv(t)
 
-	vo := vault.Options{DataDir: env.Dir, Keys: env.Keys}
-	if _, err := vault.Init(ctx, vo); err != nil {
-		t.Fatalf("init vault: %v", err)
-	}
-	v, err := vault.Open(ctx, vo)
-	if err != nil {
-		t.Fatalf("open vault: %v", err)
-	}
-	t.Cleanup(func() { v.Close() })
-	db, err := store.Open(ctx, store.Options{Target: env.Data, Migrations: store.DataMigrations()})
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-
-	auditLog := audit.New(db, v.SystemKey("audit-checkpoint"))
-	// Cheap hashing: the default argon2 cost makes every sign-in slow.
-	acc, err := access.New(db, v, auditLog, nil, access.Config{Hash: access.HashParams{Memory: 8 * 1024, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatalf("access service: %v", err)
-	}
+	c := testkit.Open(t, env, testkit.Options{})
+	db, v, auditLog, acc := c.DB, c.Vault, c.Audit, c.Access
 
 	f := &fixture{
 		RepUser: "rep.a", RepPassword: "correct horse battery staple",
