@@ -41,7 +41,15 @@ func validKind(k string) bool {
 
 // kindRank orders kinds so a child is never "above" its parent.
 func kindRank(k string) int {
-	return map[string]int{KindOrganisation: 0, KindRegion: 1, KindBranch: 2, KindWorkplace: 3}[k]
+	switch k {
+	case KindRegion:
+		return 1
+	case KindBranch:
+		return 2
+	case KindWorkplace:
+		return 3
+	}
+	return 0
 }
 
 // CreateUnit adds a unit under parentID. The first unit, the organisation

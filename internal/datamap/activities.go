@@ -280,7 +280,7 @@ func (s *Service) CreateActivity(ctx context.Context, a Activity) (*Activity, er
 			a.ID, a.Name, a.Purposes, a.DataSubjects, a.LawfulBasis, a.LawfulBasisDetail, a.Art9Condition, a.Sch1Condition,
 			a.Art10Basis, a.APDRequired, a.APDReference, a.APDRetention, a.RetentionRule, months(a.RetentionMonths),
 			a.SecurityMeasures, a.PrivacyNotice, a.JointController, a.Owner, store.Millis(a.CreatedAt), store.Millis(a.UpdatedAt))
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a processing activity called %q.", a.Name)
 		}
 		if err != nil {
@@ -317,7 +317,7 @@ func (s *Service) UpdateActivity(ctx context.Context, a Activity) (*Activity, er
 			a.Name, a.Purposes, a.DataSubjects, a.LawfulBasis, a.LawfulBasisDetail, a.Art9Condition, a.Sch1Condition,
 			a.Art10Basis, a.APDRequired, a.APDReference, a.APDRetention, a.RetentionRule, months(a.RetentionMonths),
 			a.SecurityMeasures, a.PrivacyNotice, a.JointController, a.Owner, store.Millis(tx.Now()), a.ID)
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a processing activity called %q.", a.Name)
 		}
 		if err != nil {

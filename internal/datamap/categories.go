@@ -2,8 +2,6 @@ package datamap
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -56,20 +54,7 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) {
 }
 
 func (s *Service) categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+categoryCols+` FROM data_categories ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list data categories: %w", err)
-	}
-	defer rows.Close()
-	out := []Category{}
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan data category: %w", err)
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	return listAll(ctx, s.db.Q(ctx), `SELECT `+categoryCols+` FROM data_categories ORDER BY name`, "data category", scanCategory)
 }
 
 // Category returns one data category.
@@ -81,17 +66,7 @@ func (s *Service) Category(ctx context.Context, id string) (*Category, error) {
 }
 
 func (s *Service) category(ctx context.Context, id string) (*Category, error) {
-	if !store.ValidID(id) {
-		return nil, notFound("data category", id)
-	}
-	c, err := scanCategory(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM data_categories WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("data category", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load data category: %w", err)
-	}
-	return c, nil
+	return loadOne(ctx, s.db.Q(ctx), `SELECT `+categoryCols+` FROM data_categories WHERE id = $1`, "data category", id, scanCategory)
 }
 
 // CreateCategory adds a data category. The id and times are assigned.
@@ -107,7 +82,7 @@ func (s *Service) CreateCategory(ctx context.Context, c Category) (*Category, er
 		c.CreatedAt, c.UpdatedAt = tx.Now(), tx.Now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO data_categories (`+categoryCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 			c.ID, c.Name, c.Description, string(c.Special), store.Millis(c.CreatedAt), store.Millis(c.UpdatedAt))
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a data category called %q.", c.Name)
 		}
 		if err != nil {
@@ -137,7 +112,7 @@ func (s *Service) UpdateCategory(ctx context.Context, c Category) (*Category, er
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE data_categories SET name = $1, description = $2, special = $3, updated_at = $4 WHERE id = $5`,
 			c.Name, c.Description, string(c.Special), store.Millis(tx.Now()), c.ID)
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a data category called %q.", c.Name)
 		}
 		if err != nil {
@@ -159,25 +134,11 @@ func (s *Service) UpdateCategory(ctx context.Context, c Category) (*Category, er
 
 // DeleteCategory removes a category no activity uses.
 func (s *Service) DeleteCategory(ctx context.Context, id string) error {
-	if err := canWrite(ctx); err != nil {
-		return err
-	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		c, err := s.category(ctx, id)
+	return s.deleteUnused(ctx, "data category", "data_categories", "activity_categories", "category_id", "data_category", id, func(ctx context.Context) (string, error) {
+		v, err := s.category(ctx, id)
 		if err != nil {
-			return err
+			return "", err
 		}
-		n, err := s.countUses(ctx, "activity_categories", "category_id", id)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "The data category %q is used by %d processing activities; take it off them first.", c.Name, n)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM data_categories WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("delete data category: %w", err)
-		}
-		return s.record(ctx, "datamap.category.delete", "data_category", id, nil)
+		return v.Name, nil
 	})
-	return deleteError(err, "data category", id)
 }

@@ -2,8 +2,6 @@ package datamap
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -88,20 +86,7 @@ func (s *Service) Recipients(ctx context.Context) ([]Recipient, error) {
 }
 
 func (s *Service) recipients(ctx context.Context) ([]Recipient, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+recipientCols+` FROM data_recipients ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list recipients: %w", err)
-	}
-	defer rows.Close()
-	out := []Recipient{}
-	for rows.Next() {
-		r, err := scanRecipient(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan recipient: %w", err)
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return listAll(ctx, s.db.Q(ctx), `SELECT `+recipientCols+` FROM data_recipients ORDER BY name`, "recipient", scanRecipient)
 }
 
 // Recipient returns one recipient.
@@ -113,17 +98,7 @@ func (s *Service) Recipient(ctx context.Context, id string) (*Recipient, error) 
 }
 
 func (s *Service) recipient(ctx context.Context, id string) (*Recipient, error) {
-	if !store.ValidID(id) {
-		return nil, notFound("recipient", id)
-	}
-	r, err := scanRecipient(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+recipientCols+` FROM data_recipients WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("recipient", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load recipient: %w", err)
-	}
-	return r, nil
+	return loadOne(ctx, s.db.Q(ctx), `SELECT `+recipientCols+` FROM data_recipients WHERE id = $1`, "recipient", id, scanRecipient)
 }
 
 // CreateRecipient adds a recipient or processor.
@@ -140,7 +115,7 @@ func (s *Service) CreateRecipient(ctx context.Context, r Recipient) (*Recipient,
 		_, err := tx.ExecContext(ctx, `INSERT INTO data_recipients (`+recipientCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			r.ID, r.Name, r.Kind, r.Contact, r.ContractStatus, r.ContractSigned, r.ContractReview, r.Country, r.Safeguard, r.Notes,
 			store.Millis(r.CreatedAt), store.Millis(r.UpdatedAt))
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a recipient called %q.", r.Name)
 		}
 		if err != nil {
@@ -172,7 +147,7 @@ func (s *Service) UpdateRecipient(ctx context.Context, r Recipient) (*Recipient,
 			contract_signed_on = $5, contract_review_on = $6, country = $7, safeguard = $8, notes = $9, updated_at = $10 WHERE id = $11`,
 			r.Name, r.Kind, r.Contact, r.ContractStatus, r.ContractSigned, r.ContractReview, r.Country, r.Safeguard, r.Notes,
 			store.Millis(tx.Now()), r.ID)
-		if isUniqueViolation(err) {
+		if store.IsUniqueViolation(err) {
 			return apperr.New(apperr.Conflict, "There is already a recipient called %q.", r.Name)
 		}
 		if err != nil {
@@ -190,25 +165,11 @@ func (s *Service) UpdateRecipient(ctx context.Context, r Recipient) (*Recipient,
 
 // DeleteRecipient removes a recipient no activity uses.
 func (s *Service) DeleteRecipient(ctx context.Context, id string) error {
-	if err := canWrite(ctx); err != nil {
-		return err
-	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r, err := s.recipient(ctx, id)
+	return s.deleteUnused(ctx, "recipient", "data_recipients", "activity_recipients", "recipient_id", "data_recipient", id, func(ctx context.Context) (string, error) {
+		v, err := s.recipient(ctx, id)
 		if err != nil {
-			return err
+			return "", err
 		}
-		n, err := s.countUses(ctx, "activity_recipients", "recipient_id", id)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "The recipient %q is used by %d processing activities; take it off them first.", r.Name, n)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM data_recipients WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("delete recipient: %w", err)
-		}
-		return s.record(ctx, "datamap.recipient.delete", "data_recipient", id, nil)
+		return v.Name, nil
 	})
-	return deleteError(err, "recipient", id)
 }

@@ -110,28 +110,42 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// isUniqueViolation reports whether err is a unique-constraint failure on
-// either engine, so a duplicate name becomes a conflict, not an internal error.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
-}
-
-// isForeignKeyViolation does the same for a reference to a row that does not
-// exist (PostgreSQL reports deferred ones at commit).
-func isForeignKeyViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "FOREIGN KEY constraint failed") || strings.Contains(msg, "SQLSTATE 23503")
-}
-
 // scanner is what *sql.Row and *sql.Rows share.
 type scanner interface{ Scan(...any) error }
+
+// listAll runs a query for every row of one kind of entity and scans each;
+// what names the kind in errors.
+func listAll[T any](ctx context.Context, q store.Querier, query, what string, scan func(scanner) (*T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("list every %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
+}
+
+// loadOne runs a query for the entity with id, or answers not found.
+func loadOne[T any](ctx context.Context, q store.Querier, query, what, id string, scan func(scanner) (*T, error)) (*T, error) {
+	if !store.ValidID(id) {
+		return nil, notFound(what, id)
+	}
+	v, err := scan(q.QueryRowContext(ctx, query, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(what, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", what, err)
+	}
+	return v, nil
+}
 
 // exists reports whether a row with id exists in table. The table name is
 // always a constant of this package.
@@ -160,13 +174,40 @@ func (s *Service) countUses(ctx context.Context, linkTable, col, id string) (int
 	return n, nil
 }
 
+// deleteUnused deletes a category, system or recipient that no processing
+// activity uses, audited in the same transaction. name loads the row (and
+// says not found); the link table and column say where activities use it.
+func (s *Service) deleteUnused(ctx context.Context, what, table, linkTable, column, entity, id string, name func(context.Context) (string, error)) error {
+	if err := canWrite(ctx); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		n, err := name(ctx)
+		if err != nil {
+			return err
+		}
+		uses, err := s.countUses(ctx, linkTable, column, id)
+		if err != nil {
+			return err
+		}
+		if uses > 0 {
+			return apperr.New(apperr.Conflict, "The %s %q is used by %d processing activities; take it off them first.", what, n, uses)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("delete %s: %w", what, err)
+		}
+		return s.record(ctx, "datamap."+strings.TrimPrefix(entity, "data_")+".delete", entity, id, nil)
+	})
+	return deleteError(err, what, id)
+}
+
 // deleteError explains a delete the database refused because other data
 // still refers to the row: records held under an activity, in a category
 // or a system. PostgreSQL reports deferred references only at commit, so
 // this looks at the transaction's final error.
 func deleteError(err error, what, id string) error {
 	var ae *apperr.Error
-	if err == nil || errors.As(err, &ae) || !isForeignKeyViolation(err) {
+	if err == nil || errors.As(err, &ae) || !store.IsForeignKeyViolation(err) {
 		return err
 	}
 	return apperr.Wrap(err, apperr.Conflict, "The %s %s is still referred to by records; move or remove them first.", what, id)

@@ -72,20 +72,7 @@ func (s *Service) Systems(ctx context.Context) ([]System, error) {
 }
 
 func (s *Service) systems(ctx context.Context) ([]System, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+systemCols+` FROM data_systems ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list systems: %w", err)
-	}
-	defer rows.Close()
-	out := []System{}
-	for rows.Next() {
-		y, err := scanSystem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan system: %w", err)
-		}
-		out = append(out, *y)
-	}
-	return out, rows.Err()
+	return listAll(ctx, s.db.Q(ctx), `SELECT `+systemCols+` FROM data_systems ORDER BY name`, "system", scanSystem)
 }
 
 // System returns one system.
@@ -97,17 +84,7 @@ func (s *Service) System(ctx context.Context, id string) (*System, error) {
 }
 
 func (s *Service) system(ctx context.Context, id string) (*System, error) {
-	if !store.ValidID(id) {
-		return nil, notFound("system", id)
-	}
-	y, err := scanSystem(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+systemCols+` FROM data_systems WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("system", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load system: %w", err)
-	}
-	return y, nil
+	return loadOne(ctx, s.db.Q(ctx), `SELECT `+systemCols+` FROM data_systems WHERE id = $1`, "system", id, scanSystem)
 }
 
 // systemWriteError turns constraint failures into messages the person can
@@ -117,9 +94,9 @@ func systemWriteError(err error, y *System) error {
 	switch {
 	case err == nil, errors.As(err, &ae):
 		return err
-	case isUniqueViolation(err):
+	case store.IsUniqueViolation(err):
 		return apperr.New(apperr.Conflict, "There is already a system called %q.", y.Name)
-	case isForeignKeyViolation(err) && y.OwnerAccountID != "":
+	case store.IsForeignKeyViolation(err) && y.OwnerAccountID != "":
 		return apperr.Wrap(err, apperr.Invalid, "No account with id %q to own the system.", y.OwnerAccountID)
 	}
 	return err
@@ -183,25 +160,11 @@ func (s *Service) UpdateSystem(ctx context.Context, y System) (*System, error) {
 
 // DeleteSystem removes a system no activity uses.
 func (s *Service) DeleteSystem(ctx context.Context, id string) error {
-	if err := canWrite(ctx); err != nil {
-		return err
-	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		y, err := s.system(ctx, id)
+	return s.deleteUnused(ctx, "system", "data_systems", "activity_systems", "system_id", "data_system", id, func(ctx context.Context) (string, error) {
+		v, err := s.system(ctx, id)
 		if err != nil {
-			return err
+			return "", err
 		}
-		n, err := s.countUses(ctx, "activity_systems", "system_id", id)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.New(apperr.Conflict, "The system %q is used by %d processing activities; take it off them first.", y.Name, n)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM data_systems WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("delete system: %w", err)
-		}
-		return s.record(ctx, "datamap.system.delete", "data_system", id, nil)
+		return v.Name, nil
 	})
-	return deleteError(err, "system", id)
 }

@@ -323,6 +323,17 @@ func (db *DB) HasTable(ctx context.Context, name string) (bool, error) {
 	return slices.Contains(tables, name), nil
 }
 
+// IsForeignKeyViolation reports whether err is a failed reference to a row
+// that does not exist, or a delete of a row still referred to, on either
+// engine (PostgreSQL reports deferred ones at commit).
+func IsForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503")
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint failure on
 // either engine, so services can turn it into a conflict message.
 func IsUniqueViolation(err error) bool {

@@ -33,7 +33,7 @@ func (s *Service) Update(ctx context.Context, id string, version int64, in Input
 	}
 	var out *Subject
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r, err := s.inScope(ctx, a, access.PermSubjectsWrite, id)
+		r, err := s.inScopeForUpdate(ctx, a, access.PermSubjectsWrite, id)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,7 @@ func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason 
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		r, err := s.inScope(ctx, a, access.PermRightsManage, id)
+		r, err := s.inScopeForUpdate(ctx, a, access.PermRightsManage, id)
 		if err != nil {
 			return err
 		}

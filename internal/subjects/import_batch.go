@@ -145,7 +145,7 @@ func (s *Service) planImport(ctx context.Context, a *access.Actor, kind string, 
 			ids = append(ids, m[0])
 		}
 	}
-	rows, err := s.loadRows(ctx, ids)
+	rows, err := s.loadRows(ctx, ids, !b.DryRun)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -343,7 +343,7 @@ func (s *Service) dropOutOfScope(ctx context.Context, a *access.Actor, matches m
 	for _, m := range matches {
 		ids = append(ids, m...)
 	}
-	rows, err := s.loadRows(ctx, ids)
+	rows, err := s.loadRows(ctx, ids, false)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package subjects
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -55,17 +56,11 @@ func KeyFields() []string { return []string{"membership_no", "email", "phone", "
 // keyIndex maps an import key field to its subject_index kind and the
 // normaliser of its blind index.
 func keyIndex(field string) (kind string, vk vault.IndexKind, ok bool) {
-	switch field {
-	case "membership_no":
-		return "membership", vault.IndexMembershipNo, true
-	case "email":
-		return "email", vault.IndexEmail, true
-	case "phone":
-		return "phone", vault.IndexPhone, true
-	case "ni_number":
-		return "ni", vault.IndexNINumber, true
+	if !slices.Contains(KeyFields(), field) {
+		return "", "", false
 	}
-	return "", "", false
+	d, ok := indexOfField(field)
+	return d.kind, d.vk, ok
 }
 
 // KeyHash returns the blind index an import matches the key field's value

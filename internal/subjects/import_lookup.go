@@ -99,7 +99,7 @@ func (s *Service) scanPairs(ctx context.Context, q string, args []any, fn func([
 }
 
 // loadRows loads many people's rows by id.
-func (s *Service) loadRows(ctx context.Context, ids []string) (map[string]*row, error) {
+func (s *Service) loadRows(ctx context.Context, ids []string, lock bool) (map[string]*row, error) {
 	out := make(map[string]*row, len(ids))
 	for lo := 0; lo < len(ids); lo += lookupChunk {
 		chunk := ids[lo:min(lo+lookupChunk, len(ids))]
@@ -107,7 +107,7 @@ func (s *Service) loadRows(ctx context.Context, ids []string) (map[string]*row, 
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(s.db.Dialect(), 1, len(chunk))+`)`+s.lockSuffix(ctx), args...)
+		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id IN (`+placeholders(s.db.Dialect(), 1, len(chunk))+`)`+s.lockSuffix(ctx, lock), args...)
 		if err != nil {
 			return nil, fmt.Errorf("load people: %w", err)
 		}
@@ -170,7 +170,7 @@ func (s *Service) MarkLeft(ctx context.Context, ids []string, day string, dryRun
 	}
 	out := make([]ImportOutcome, len(ids))
 	mark := func(ctx context.Context, tx *store.Tx) error {
-		rows, err := s.loadRows(ctx, ids)
+		rows, err := s.loadRows(ctx, ids, true)
 		if err != nil {
 			return err
 		}

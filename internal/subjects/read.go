@@ -8,7 +8,6 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
-	"github.com/stewardhq/steward/internal/vault"
 )
 
 // Get returns one person the actor may read, and records the read in the
@@ -132,27 +131,21 @@ func (s *Service) readRows(ctx context.Context, action, q string, args ...any) (
 	return out, err
 }
 
-// searchKinds says which blind indexes a query could match: it is tried as
+// searchTerms says which blind indexes a query could match: it is tried as
 // every identifier it could be, since a membership number and a phone
 // number may both be digits.
 func (s *Service) searchTerms(q string) []indexEntry {
+	email := strings.Contains(q, "@")
 	var out []indexEntry
-	try := func(kind string, vk vault.IndexKind) {
-		if h, err := s.vault.BlindIndex(vk, q); err == nil {
-			out = append(out, indexEntry{kind, h})
+	for _, d := range indexDefs() {
+		// Something with an @ is an email address and nothing else.
+		if (d.kind == "email") != email {
+			continue
+		}
+		if h, err := s.vault.BlindIndex(d.vk, q); err == nil {
+			out = append(out, indexEntry{d.kind, h})
 		}
 	}
-	if strings.Contains(q, "@") {
-		try("email", vault.IndexEmail)
-		return out
-	}
-	try("phone", vault.IndexPhone)
-	try("ni", vault.IndexNINumber)
-	try("dob", vault.IndexDate)
-	try("postcode", vault.IndexPostcode)
-	try("membership", vault.IndexMembershipNo)
-	try("name", vault.IndexName)
-	try("family", vault.IndexName)
 	return out
 }
 

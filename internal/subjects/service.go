@@ -92,36 +92,53 @@ type indexEntry struct {
 // and by family name, so "Bloggs" and "Jo Bloggs" both find Jo Bloggs.
 func (s *Service) indexes(p Profile) ([]indexEntry, error) {
 	var out []indexEntry
-	add := func(kind string, vk vault.IndexKind, v string) error {
+	for _, d := range indexDefs() {
+		v := d.of(p)
 		if v == "" {
-			return nil
+			continue
 		}
-		h, err := s.vault.BlindIndex(vk, v)
+		h, err := s.vault.BlindIndex(d.vk, v)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("index %s: %w", d.kind, err)
 		}
-		out = append(out, indexEntry{kind, h})
-		return nil
-	}
-	for _, e := range []struct {
-		kind string
-		vk   vault.IndexKind
-		v    string
-	}{
-		{"name", vault.IndexName, p.FullName()},
-		{"family", vault.IndexName, p.FamilyName},
-		{"email", vault.IndexEmail, p.Email},
-		{"phone", vault.IndexPhone, p.Phone},
-		{"ni", vault.IndexNINumber, p.NINumber},
-		{"dob", vault.IndexDate, p.DateOfBirth},
-		{"membership", vault.IndexMembershipNo, p.MembershipNo},
-		{"postcode", vault.IndexPostcode, p.Postcode},
-	} {
-		if err := add(e.kind, e.vk, e.v); err != nil {
-			return nil, fmt.Errorf("index %s: %w", e.kind, err)
-		}
+		out = append(out, indexEntry{d.kind, h})
 	}
 	return out, nil
+}
+
+// indexDef is one blind index of a person: its kind in subject_index, the
+// normaliser that makes equal values equal, the profile field it comes
+// from ("" for the whole name) and how to read it from a profile.
+type indexDef struct {
+	kind  string
+	vk    vault.IndexKind
+	field string
+	of    func(Profile) string
+}
+
+// indexDefs is the one list of what is searchable: writing indexes,
+// searching, validating fields and keying imports all read it.
+func indexDefs() []indexDef {
+	return []indexDef{
+		{"name", vault.IndexName, "", Profile.FullName},
+		{"family", vault.IndexName, "family_name", func(p Profile) string { return p.FamilyName }},
+		{"email", vault.IndexEmail, "email", func(p Profile) string { return p.Email }},
+		{"phone", vault.IndexPhone, "phone", func(p Profile) string { return p.Phone }},
+		{"ni", vault.IndexNINumber, "ni_number", func(p Profile) string { return p.NINumber }},
+		{"dob", vault.IndexDate, "date_of_birth", func(p Profile) string { return p.DateOfBirth }},
+		{"membership", vault.IndexMembershipNo, "membership_no", func(p Profile) string { return p.MembershipNo }},
+		{"postcode", vault.IndexPostcode, "postcode", func(p Profile) string { return p.Postcode }},
+	}
+}
+
+// indexOfField finds the blind index of a profile field.
+func indexOfField(field string) (indexDef, bool) {
+	for _, d := range indexDefs() {
+		if d.field == field && field != "" {
+			return d, true
+		}
+	}
+	return indexDef{}, false
 }
 
 func (s *Service) membershipKey(no string) ([]byte, error) {
@@ -176,11 +193,13 @@ func scanRow(sc interface{ Scan(...any) error }) (*row, error) {
 	return &r, err
 }
 
-func (s *Service) loadRow(ctx context.Context, id string) (*row, error) {
+// loadRow reads a person's row; with lock, inside a write transaction, it
+// also locks it (see lockSuffix).
+func (s *Service) loadRow(ctx context.Context, id string, lock bool) (*row, error) {
 	if !store.ValidID(id) {
 		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
 	}
-	r, err := scanRow(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id = $1`+s.lockSuffix(ctx), id))
+	r, err := scanRow(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+rowCols+` FROM subjects WHERE id = $1`+s.lockSuffix(ctx, lock), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.NotFound, "No person with id %q.", id)
 	}
@@ -221,7 +240,17 @@ func openProfile(sub *Subject, r *row, key *vault.SubjectKey) error {
 // inScope loads a row the actor may act on with p, or not_found: a person
 // outside the actor's units does not exist for them.
 func (s *Service) inScope(ctx context.Context, a *access.Actor, p access.Permission, id string) (*row, error) {
-	r, err := s.loadRow(ctx, id)
+	return s.scoped(ctx, a, p, id, false)
+}
+
+// inScopeForUpdate is inScope for a change: the row stays locked until the
+// transaction ends.
+func (s *Service) inScopeForUpdate(ctx context.Context, a *access.Actor, p access.Permission, id string) (*row, error) {
+	return s.scoped(ctx, a, p, id, true)
+}
+
+func (s *Service) scoped(ctx context.Context, a *access.Actor, p access.Permission, id string, lock bool) (*row, error) {
+	r, err := s.loadRow(ctx, id, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -233,11 +262,12 @@ func (s *Service) inScope(ctx context.Context, a *access.Actor, p access.Permiss
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// lockSuffix locks the rows a write transaction reads, so a change and
-// the check it was based on (version, restriction, scope) cannot be
-// overtaken by a concurrent change on PostgreSQL. SQLite has one writer.
-func (s *Service) lockSuffix(ctx context.Context) string {
-	if s.db.TxFrom(ctx) == nil {
+// lockSuffix locks the rows a change reads, so the change and the check it
+// was based on (version, restriction, scope) cannot be overtaken by a
+// concurrent change on PostgreSQL. Reads do not lock: a page of people must
+// not hold up edits. SQLite has one writer anyway.
+func (s *Service) lockSuffix(ctx context.Context, lock bool) string {
+	if !lock || s.db.TxFrom(ctx) == nil {
 		return ""
 	}
 	return s.db.Dialect().ForUpdate()

@@ -132,19 +132,9 @@ func fieldLabel(f string) string {
 // fieldKinds maps a profile field to the blind-index normaliser that
 // validates it; fields without one (names, address) are free text.
 func fieldKind(f string) (vault.IndexKind, bool) {
-	switch f {
-	case "email":
-		return vault.IndexEmail, true
-	case "phone":
-		return vault.IndexPhone, true
-	case "postcode":
-		return vault.IndexPostcode, true
-	case "ni_number":
-		return vault.IndexNINumber, true
-	case "date_of_birth":
-		return vault.IndexDate, true
-	case "membership_no":
-		return vault.IndexMembershipNo, true
+	// A family name is indexed, but as free text: it has no shape to check.
+	if d, ok := indexOfField(f); ok && f != "family_name" {
+		return d.vk, true
 	}
 	return "", false
 }

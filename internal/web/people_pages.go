@@ -8,6 +8,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) unitNames(r *http.Request) (map[string]string, []access.Unit, e
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := subjects.Filter{UnitID: q.Get("unit"), Kind: subjects.Kind(q.Get("kind")), Status: subjects.Status(q.Get("status")), After: q.Get("after")}
-	if f.UnitID != "" && !validID(f.UnitID) || f.After != "" && !validID(f.After) {
+	if f.UnitID != "" && !store.ValidID(f.UnitID) || f.After != "" && !store.ValidID(f.After) {
 		return apperr.New(apperr.NotFound, "No such unit or page.")
 	}
 	people, next, err := s.subjects.List(r.Context(), f)
@@ -218,8 +219,6 @@ func (s *Server) personRestrict(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/people/"+id+"?done=saved", http.StatusSeeOther)
 	return nil
 }
-
-func validID(s string) bool { return len(s) == 36 && strings.Count(s, "-") == 4 }
 
 // personTitle is the window title of a person's page. It is not their
 // name: titles end up in browser history, bookmarks and tab lists.
