@@ -106,19 +106,16 @@ func (s *Service) rectify(ctx context.Context, tx *store.Tx, r *row, cur *Subjec
 	if err != nil {
 		return nil, nil, err
 	}
-	mkey, err := s.membershipKey(in.Profile.MembershipNo)
-	if err != nil {
-		return nil, nil, err
-	}
 	status := StatusActive
 	if in.LeftOn != "" {
 		status = StatusLeft
 	}
 	cu := s.childUntil(in.Profile.DateOfBirth, tx.Now())
+	args := idx.appendArgs([]any{id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn),
+		nullStr(in.InterviewOn), key.Seal(profileField(id), plain), store.Millis(tx.Now()), r.version})
 	res, err := tx.ExecContext(ctx, `UPDATE subjects SET unit_id = $2, unit_path = $3, kind = $4, status = $5, child_until = $6, joined_on = $7, left_on = $8,
-		interview_on = $9, membership_key = $10, profile = $11, version = version + 1, updated_at = $12 WHERE id = $1 AND version = $13`,
-		id, unit.ID, unit.Path, string(in.Kind), string(status), nullStr(cu), nullStr(in.JoinedOn), nullStr(in.LeftOn), nullStr(in.InterviewOn),
-		mkey, key.Seal(profileField(id), plain), store.Millis(tx.Now()), r.version)
+		interview_on = $9, profile = $10, version = version + 1, updated_at = $11, `+indexAssignments(13)+` WHERE id = $1 AND version = $12`,
+		args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("update person: %w", err)
 	}
@@ -126,9 +123,6 @@ func (s *Service) rectify(ctx context.Context, tx *store.Tx, r *row, cur *Subjec
 	// condition is the second lock, should anything have changed it since.
 	if n, _ := res.RowsAffected(); n != 1 {
 		return nil, nil, apperr.New(apperr.Conflict, "Someone changed this record at the same moment. Reload it and make your change again.")
-	}
-	if err := writeIndexes(ctx, tx, id, idx); err != nil {
-		return nil, nil, err
 	}
 	return &Subject{ID: id, UnitID: unit.ID, Kind: in.Kind, Status: status, Restricted: r.restricted, Child: cu != "",
 		JoinedOn: in.JoinedOn, LeftOn: in.LeftOn, InterviewOn: in.InterviewOn, Profile: in.Profile, Version: r.version + 1,

@@ -1,13 +1,10 @@
 package subjects
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -78,8 +75,8 @@ type newPerson struct {
 	in             Input
 	status         Status
 	now            time.Time
-	mkey, sealed   []byte
-	idx            []indexEntry
+	sealed         []byte
+	idx            personIndexes
 }
 
 // sealNew computes a new person's stored form under their key.
@@ -97,9 +94,6 @@ func (s *Service) sealNew(key *vault.SubjectKey, unit *access.Unit, in Input, no
 	if p.idx, err = s.indexes(in.Profile); err != nil {
 		return nil, err
 	}
-	if p.mkey, err = s.membershipKey(in.Profile.MembershipNo); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 
@@ -108,107 +102,28 @@ func (p *newPerson) subject() *Subject {
 		LeftOn: p.in.LeftOn, InterviewOn: p.in.InterviewOn, Profile: p.in.Profile, Version: 1, CreatedAt: p.now, UpdatedAt: p.now}
 }
 
-// Rows per multi-row INSERT: 13 parameters a person, 3 an index row, both
-// well under the engines' limits on bound parameters (SQLite 32766).
-const (
-	peoplePerInsert  = 500
-	indexesPerInsert = 2000
-)
-
-// insertPeople writes new people and their blind indexes with multi-row
-// INSERTs: Create passes one person, an import a whole batch, and both go
-// through the same statement shape.
+// insertPeople writes new people, blind indexes included, with one
+// prepared statement: Create passes one person, an import a whole batch.
+// (Multi-row INSERTs were tried and were slower on SQLite: a statement
+// that writes many rows keeps a journal of every page it touches so that it
+// can undo itself alone.)
 func insertPeople(ctx context.Context, tx *store.Tx, people []*newPerson) error {
-	for lo := 0; lo < len(people); lo += peoplePerInsert {
-		chunk := people[lo:min(lo+peoplePerInsert, len(people))]
-		args := make([]any, 0, 13*len(chunk))
-		for _, p := range chunk {
-			args = append(args, p.id, p.unit.ID, p.unit.Path, string(p.in.Kind), string(p.status), nullStr(p.childUntil),
-				nullStr(p.in.JoinedOn), nullStr(p.in.LeftOn), nullStr(p.in.InterviewOn), p.mkey, p.sealed, store.Millis(p.now), store.Millis(p.now))
-		}
-		q := values(tx.Dialect(), `INSERT INTO subjects (id, unit_id, unit_path, kind, status, child_until, joined_on, left_on, interview_on, membership_key, profile, created_at, updated_at, restricted, version) VALUES `,
-			len(chunk), 13, ", 0, 1")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	q := `INSERT INTO subjects (id, unit_id, unit_path, kind, status, child_until, joined_on, left_on, interview_on, profile, created_at, updated_at, ` +
+		indexColumns() + `, restricted, version) VALUES (` + placeholders(tx.Dialect(), 1, 12+numIndexes) + `, 0, 1)`
+	st, err := tx.PrepareContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("insert people: %w", err)
+	}
+	defer st.Close()
+	args := make([]any, 0, 12+numIndexes)
+	for _, p := range people {
+		args = append(args[:0], p.id, p.unit.ID, p.unit.Path, string(p.in.Kind), string(p.status), nullStr(p.childUntil),
+			nullStr(p.in.JoinedOn), nullStr(p.in.LeftOn), nullStr(p.in.InterviewOn), p.sealed, store.Millis(p.now), store.Millis(p.now))
+		if _, err := st.ExecContext(ctx, p.idx.appendArgs(args)...); err != nil {
 			return fmt.Errorf("insert people: %w", err)
 		}
 	}
-	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		q := values(tx.Dialect(), `INSERT INTO subject_index (kind, hash, subject_id) VALUES `, len(args)/3, 3, "")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("write indexes: %w", err)
-		}
-		args = args[:0]
-		return nil
-	}
-	// Index rows are written in key order: their keys are hashes, so in
-	// file order each would land on a random page of the index, while in
-	// order a batch walks the index once.
-	type entry struct {
-		indexEntry
-		id string
-	}
-	var all []entry
-	for _, p := range people {
-		for i, e := range p.idx {
-			if !dupIndex(p.idx[:i], e) {
-				all = append(all, entry{e, p.id})
-			}
-		}
-	}
-	slices.SortFunc(all, func(a, b entry) int {
-		if c := strings.Compare(a.kind, b.kind); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.hash, b.hash)
-	})
-	for _, e := range all {
-		args = append(args, e.kind, e.hash, e.id)
-		if len(args) >= 3*indexesPerInsert {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-// dupIndex reports whether e is already among earlier entries (a person
-// whose family name is their whole name has one "name" value twice over).
-func dupIndex(earlier []indexEntry, e indexEntry) bool {
-	for _, o := range earlier {
-		if o.kind == e.kind && string(o.hash) == string(e.hash) {
-			return true
-		}
-	}
-	return false
-}
-
-// values appends n groups of width placeholders to prefix, numbered on
-// from 1, each group ending with the literal SQL in suffix.
-func values(d store.Dialect, prefix string, n, width int, suffix string) string {
-	var sb strings.Builder
-	sb.Grow(len(prefix) + n*(width*6+len(suffix)+4))
-	sb.WriteString(prefix)
-	for i := range n {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('(')
-		base := i * width
-		for j := 1; j <= width; j++ {
-			if j > 1 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(d.Param(base + j))
-		}
-		sb.WriteString(suffix)
-		sb.WriteByte(')')
-	}
-	return sb.String()
+	return nil
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -29,17 +29,15 @@ func placeholders(d store.Dialect, first, n int) string {
 // keyed by string(hash). A membership number is unique and sits on the
 // subjects row; other identifiers may be shared (a family email address).
 func (s *Service) lookupKeys(ctx context.Context, kind string, hashes [][]byte) (map[string][]string, error) {
+	col, ok := indexColumn(kind)
+	if !ok {
+		return nil, fmt.Errorf("no blind index of kind %q", kind)
+	}
 	out := make(map[string][]string, len(hashes))
 	for lo := 0; lo < len(hashes); lo += lookupChunk {
 		chunk := hashes[lo:min(lo+lookupChunk, len(hashes))]
-		args := make([]any, 0, len(chunk)+1)
-		var q string
-		if kind == "membership" {
-			q = `SELECT membership_key, id FROM subjects WHERE membership_key IN (` + placeholders(s.db.Dialect(), 1, len(chunk)) + `)`
-		} else {
-			args = append(args, kind)
-			q = `SELECT hash, subject_id FROM subject_index WHERE kind = ` + placeholders(s.db.Dialect(), 1, 1) + ` AND hash IN (` + placeholders(s.db.Dialect(), 2, len(chunk)) + `)`
-		}
+		args := make([]any, 0, len(chunk))
+		q := `SELECT ` + col + `, id FROM subjects WHERE ` + col + ` IN (` + placeholders(s.db.Dialect(), 1, len(chunk)) + `)`
 		for _, h := range chunk {
 			args = append(args, h)
 		}
@@ -145,14 +143,9 @@ func (s *Service) ImportKeyHolders(ctx context.Context, unit *access.Unit, key s
 		_, err := s.KeyHash(key, "")
 		return err
 	}
-	q := `SELECT membership_key, id FROM subjects WHERE unit_path LIKE $1 AND status = 'active' AND membership_key IS NOT NULL`
-	args := []any{unit.Path + "%"}
-	if kind != "membership" {
-		q = `SELECT i.hash, s.id FROM subjects s JOIN subject_index i ON i.subject_id = s.id AND i.kind = $2
-			WHERE s.unit_path LIKE $1 AND s.status = 'active'`
-		args = append(args, kind)
-	}
-	err = s.scanPairs(ctx, q, args, func(h []byte, id string) { fn(id, h) })
+	col, _ := indexColumn(kind)
+	q := `SELECT ` + col + `, id FROM subjects WHERE unit_path LIKE $1 AND status = 'active' AND ` + col + ` IS NOT NULL`
+	err = s.scanPairs(ctx, q, []any{unit.Path + "%"}, func(h []byte, id string) { fn(id, h) })
 	if err != nil {
 		return fmt.Errorf("list people for a full refresh: %w", err)
 	}

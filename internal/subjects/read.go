@@ -169,9 +169,10 @@ func (s *Service) Search(ctx context.Context, query string) ([]Subject, error) {
 	where, args := access.ScopeWhere("unit_path", a.Scope(access.PermSubjectsRead), 1)
 	var or []string
 	for _, t := range terms {
-		args = append(args, t.kind, t.hash)
-		or = append(or, fmt.Sprintf("(kind = $%d AND hash = $%d)", len(args)-1, len(args)))
+		col, _ := indexColumn(t.kind)
+		args = append(args, t.hash)
+		or = append(or, fmt.Sprintf("%s = $%d", col, len(args)))
 	}
-	q := `SELECT ` + rowCols + ` FROM subjects WHERE ` + where + ` AND id IN (SELECT subject_id FROM subject_index WHERE ` + strings.Join(or, " OR ") + `) ORDER BY id LIMIT 100`
+	q := `SELECT ` + rowCols + ` FROM subjects WHERE ` + where + ` AND (` + strings.Join(or, " OR ") + `) ORDER BY id LIMIT 100`
 	return s.readRows(ctx, "subject.search_hit", q, args...)
 }

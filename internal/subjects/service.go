@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -82,52 +83,76 @@ func (s *Service) childUntil(dob string, today time.Time) string {
 	return until
 }
 
-// indexEntry is one blind-index row.
+// indexEntry is one blind index of a search or a lookup.
 type indexEntry struct {
 	kind string
 	hash []byte
 }
 
+// personIndexes are a person's blind indexes, one per indexDefs entry in
+// the same order, nil where the field is empty.
+type personIndexes [numIndexes][]byte
+
+// appendArgs appends the indexes as statement arguments, an absent one as
+// NULL (so that people without a membership number never clash on its
+// unique index).
+func (x *personIndexes) appendArgs(args []any) []any {
+	for _, h := range x {
+		if h == nil {
+			args = append(args, nil)
+		} else {
+			args = append(args, h)
+		}
+	}
+	return args
+}
+
 // indexes computes the blind indexes of a profile. Names are indexed whole
 // and by family name, so "Bloggs" and "Jo Bloggs" both find Jo Bloggs.
-func (s *Service) indexes(p Profile) ([]indexEntry, error) {
-	var out []indexEntry
-	for _, d := range indexDefs() {
+func (s *Service) indexes(p Profile) (personIndexes, error) {
+	var out personIndexes
+	for i, d := range indexDefs() {
 		v := d.of(p)
 		if v == "" {
 			continue
 		}
 		h, err := s.vault.BlindIndex(d.vk, v)
 		if err != nil {
-			return nil, fmt.Errorf("index %s: %w", d.kind, err)
+			return out, fmt.Errorf("index %s: %w", d.kind, err)
 		}
-		out = append(out, indexEntry{d.kind, h})
+		out[i] = h
 	}
 	return out, nil
 }
 
-// indexDef is one blind index of a person: its kind in subject_index, the
-// normaliser that makes equal values equal, the profile field it comes
-// from ("" for the whole name) and how to read it from a profile.
+// indexDef is one blind index of a person: its kind, the column of
+// subjects that holds it, the normaliser that makes equal values equal,
+// the profile field it comes from ("" for the whole name) and how to read
+// it from a profile.
 type indexDef struct {
-	kind  string
-	vk    vault.IndexKind
-	field string
-	of    func(Profile) string
+	kind, column string
+	vk           vault.IndexKind
+	field        string
+	of           func(Profile) string
 }
 
+const numIndexes = 8
+
 // indexDefs is the one list of what is searchable: writing indexes,
-// searching, validating fields and keying imports all read it.
-func indexDefs() []indexDef {
-	return []indexDef{
-		{"name", vault.IndexName, "", Profile.FullName},
-		{"family", vault.IndexName, "family_name", func(p Profile) string { return p.FamilyName }},
-		{"email", vault.IndexEmail, "email", func(p Profile) string { return p.Email }},
-		{"phone", vault.IndexPhone, "phone", func(p Profile) string { return p.Phone }},
-		{"ni", vault.IndexNINumber, "ni_number", func(p Profile) string { return p.NINumber }},
-		{"dob", vault.IndexDate, "date_of_birth", func(p Profile) string { return p.DateOfBirth }},
-		{"membership", vault.IndexMembershipNo, "membership_no", func(p Profile) string { return p.MembershipNo }},
-		{"postcode", vault.IndexPostcode, "postcode", func(p Profile) string { return p.Postcode }},
+// searching, validating fields and keying imports all read it. It is an
+// array so that the many calls in an import allocate nothing.
+func indexDefs() [numIndexes]indexDef {
+	return [numIndexes]indexDef{
+		{"name", "ix_name", vault.IndexName, "", Profile.FullName},
+		{"family", "ix_family", vault.IndexName, "family_name", func(p Profile) string { return p.FamilyName }},
+		{"email", "ix_email", vault.IndexEmail, "email", func(p Profile) string { return p.Email }},
+		{"phone", "ix_phone", vault.IndexPhone, "phone", func(p Profile) string { return p.Phone }},
+		{"ni", "ix_ni", vault.IndexNINumber, "ni_number", func(p Profile) string { return p.NINumber }},
+		{"dob", "ix_dob", vault.IndexDate, "date_of_birth", func(p Profile) string { return p.DateOfBirth }},
+		// The membership number's index is also its uniqueness: the
+		// column has a unique index, and imports update by it.
+		{"membership", "membership_key", vault.IndexMembershipNo, "membership_no", func(p Profile) string { return p.MembershipNo }},
+		{"postcode", "ix_postcode", vault.IndexPostcode, "postcode", func(p Profile) string { return p.Postcode }},
 	}
 }
 
@@ -141,6 +166,16 @@ func indexOfField(field string) (indexDef, bool) {
 	return indexDef{}, false
 }
 
+// indexColumn is the subjects column holding a kind of blind index.
+func indexColumn(kind string) (string, bool) {
+	for _, d := range indexDefs() {
+		if d.kind == kind {
+			return d.column, true
+		}
+	}
+	return "", false
+}
+
 func (s *Service) membershipKey(no string) ([]byte, error) {
 	if no == "" {
 		return nil, nil
@@ -148,23 +183,24 @@ func (s *Service) membershipKey(no string) ([]byte, error) {
 	return s.vault.BlindIndex(vault.IndexMembershipNo, no)
 }
 
-// writeIndexes replaces a person's blind-index rows.
-func writeIndexes(ctx context.Context, tx *store.Tx, id string, idx []indexEntry) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM subject_index WHERE subject_id = $1`, id); err != nil {
-		return fmt.Errorf("clear indexes: %w", err)
+// indexColumns lists the index columns, comma-separated, in indexDefs
+// order, for INSERT statements.
+func indexColumns() string {
+	var cols []string
+	for _, d := range indexDefs() {
+		cols = append(cols, d.column)
 	}
-	seen := map[string]bool{}
-	for _, e := range idx {
-		k := e.kind + string(e.hash)
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO subject_index (kind, hash, subject_id) VALUES ($1, $2, $3)`, e.kind, e.hash, id); err != nil {
-			return fmt.Errorf("write index: %w", err)
-		}
+	return strings.Join(cols, ", ")
+}
+
+// indexAssignments is "col = $first, ..." over the index columns in
+// indexDefs order, for UPDATE statements written with $N parameters.
+func indexAssignments(first int) string {
+	var cols []string
+	for i, def := range indexDefs() {
+		cols = append(cols, fmt.Sprintf("%s = $%d", def.column, first+i))
 	}
-	return nil
+	return strings.Join(cols, ", ")
 }
 
 // row is a subjects row as stored.

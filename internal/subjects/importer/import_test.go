@@ -88,12 +88,13 @@ func TestImportXLSX(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env storetest.Env) {
 		w := newWorld(t, env)
 		// Dates as real Excel dates (serial numbers), a numeric membership
-		// number, and a bad email.
+		// number, phone numbers stored as numbers (so without their 0 or
+		// +), and a bad email.
 		file := writeXLSX(t, [][]any{
-			{"Membership No", "Forename", "Surname", "Email", "DOB", "Date joined"},
-			{"X-1", "Ann", "Ash", "ann@example.org", 29265, "01/09/2019"},
-			{1234, "Bob", "Birch", "not an email", "1980-01-01", ""},
-			{"X-3", "Cat", "Cole", "cat@example.org", "", ""},
+			{"Membership No", "Forename", "Surname", "Email", "DOB", "Date joined", "Mobile"},
+			{"X-1", "Ann", "Ash", "ann@example.org", 29265, "01/09/2019", 7700900123},
+			{1234, "Bob", "Birch", "not an email", "1980-01-01", "", ""},
+			{"X-3", "Cat", "Cole", "cat@example.org", "", "", 447700900456},
 		})
 		res := w.mustRun(t, "membership", importer.Options{Path: filepath.Join(file), Unit: "Riverside Academy"})
 		if got := counts(res); got != [5]int{2, 0, 0, 1, 0} {
@@ -105,6 +106,12 @@ func TestImportXLSX(t *testing.T) {
 		found, err := w.reg.Search(w.as(t, "membership"), "X-1")
 		if err != nil || len(found) != 1 || found[0].Profile.DateOfBirth != "1980-02-14" || found[0].JoinedOn != "2019-09-01" {
 			t.Fatalf("xlsx person: %v %+v", err, found)
+		}
+		for q, want := range map[string]string{"07700 900123": "Ann", "+44 7700 900456": "Cat"} {
+			found, err := w.reg.Search(w.as(t, "membership"), q)
+			if err != nil || len(found) != 1 || found[0].Profile.GivenName != want {
+				t.Fatalf("search %q: %v %+v, want %s", q, err, found, want)
+			}
 		}
 		w.verify(t)
 	})

@@ -115,6 +115,9 @@ func (p *parser) parse(line int, cells []string) (subjects.ImportRow, []Problem)
 			if p.serials && isDate(t) {
 				v = fromSerial(v)
 			}
+			if t == "phone" {
+				v = spreadsheetPhone(v)
+			}
 			c, err := subjects.CleanField(t, v)
 			if err != nil {
 				bad(i, apperr.MessageOf(err))
@@ -192,4 +195,24 @@ func fromSerial(v string) string {
 		return v
 	}
 	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format(time.DateOnly)
+}
+
+// spreadsheetPhone puts back what a spreadsheet takes from a phone number
+// it has read as a number: the leading 0 of a UK number (7700900123 was
+// 07700 900123) or the + of an international one written with 44 first.
+// Only bare digits are touched, and only lengths no written UK number has,
+// so a number typed with its 0 or its + is never changed.
+func spreadsheetPhone(v string) string {
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return v
+		}
+	}
+	switch {
+	case (len(v) == 9 || len(v) == 10) && v[0] != '0':
+		return "0" + v
+	case len(v) == 12 && strings.HasPrefix(v, "44"):
+		return "+" + v
+	}
+	return v
 }
