@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	// The zone database is compiled in, so Europe/London loads on a
 	// machine without one (a scratch container, Windows).
@@ -123,7 +124,7 @@ func BreachDeadline(aware, notified time.Time) (Breach, error) {
 	case notified.After(deadline):
 		b.Late, b.ReasonsForDelayRequired = true, true
 		b.LateWhy = fmt.Sprintf("Notified at %s, %s after the deadline: Art 33(1) requires the notification to give the reasons for the delay.",
-			FormatUTC(notified), notified.Sub(deadline).Round(time.Second))
+			FormatUTC(notified), spell(notified.Sub(deadline)))
 	default:
 		b.LateWhy = fmt.Sprintf("Notified at %s, within the 72 hours.", FormatUTC(notified))
 	}
@@ -175,4 +176,23 @@ func stamp(t time.Time) string { return t.Format(time.RFC3339Nano) }
 // Monday 30 March 2026".
 func wall(t time.Time) string {
 	return fmt.Sprintf("%s on %s", t.Format("15:04:05 MST"), fromTime(t).Long())
+}
+
+// spell writes a duration in words, to the second: "1 hour 30 minutes".
+func spell(d time.Duration) string {
+	d = d.Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		size      time.Duration
+		one, many string
+	}{{time.Hour, "hour", "hours"}, {time.Minute, "minute", "minutes"}, {time.Second, "second", "seconds"}} {
+		if n := int(d / u.size); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, plural(n, u.one, u.many)))
+			d -= time.Duration(n) * u.size
+		}
+	}
+	if len(parts) == 0 {
+		return "under a second"
+	}
+	return strings.Join(parts, " ")
 }

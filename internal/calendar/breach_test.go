@@ -95,8 +95,10 @@ func TestBreachLateness(t *testing.T) {
 	}{
 		{"2026-03-27T10:00:00Z", false, "within the 72 hours"},
 		{"2026-03-30T11:00:00+01:00", false, "within the 72 hours"}, // exactly the deadline
-		{"2026-03-30T10:00:01Z", true, "1s after the deadline"},
-		{"2026-04-01T09:00:00+01:00", true, "46h0m0s after the deadline"},
+		{"2026-03-30T10:00:01Z", true, "1 second after the deadline"},
+		{"2026-04-01T09:00:00+01:00", true, "46 hours after the deadline"},
+		{"2026-03-30T11:30:00.4Z", true, "1 hour 30 minutes after the deadline"},
+		{"2026-03-30T10:00:00.2Z", true, "under a second after the deadline"},
 	} {
 		b, err := BreachDeadline(aware, instant(t, tc.notified))
 		if err != nil {

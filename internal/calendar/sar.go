@@ -97,7 +97,11 @@ func SARDeadline(in SARInput) (SAR, error) {
 	}
 	if len(waiting) > 0 {
 		s.State = SARAwaiting
-		s.ClockStart.Why = fmt.Sprintf("The clock has not started: it waits for %s. The whole month starts on the day the last of these arrives; it is a fresh start, not a pause (RULES §1.2).", joinAnd(waiting))
+		last := "it arrives"
+		if len(waiting) > 1 {
+			last = "the last of them arrives"
+		}
+		s.ClockStart.Why = fmt.Sprintf("The clock has not started: it waits for %s. The whole month starts on the day %s; it is a fresh start, not a pause (Art 12A).", joinAnd(waiting), last)
 		s.PausedWhy = "Not known until the clock starts."
 		s.Due.Why, s.ExtensionNoticeBy.Why, s.ExtendedDue.Why = s.PausedWhy, s.PausedWhy, s.PausedWhy
 		return s, nil
@@ -130,7 +134,7 @@ func SARDeadline(in SARInput) (SAR, error) {
 			} else {
 				s.PausedWhy += fmt.Sprintf("the %d days from %s to %s, both included, do not count", s.PausedDays, from.Long(), in.ClarificationReceived.Long())
 			}
-			s.PausedWhy += " (Art 12A(5)-(6); RULES §1.5)."
+			s.PausedWhy += " (Art 12A(5)-(6))."
 			if from != in.ClarificationRequested {
 				s.PausedWhy += fmt.Sprintf(" Only days from the clock start count: before %s there was no clock to stop.", start.Long())
 			}
@@ -146,7 +150,7 @@ func SARDeadline(in SARInput) (SAR, error) {
 	s.Due.Why = dueWhy + " " + explainRoll(in.Region, due, s.Due.Date) + endOfDay
 
 	s.ExtensionNoticeBy = Figure{Date: s.Due.Date, Unrolled: due}
-	s.ExtensionNoticeBy.Why = "To extend, tell the person before the end of the first month, with the reasons (complex or numerous requests; Art 12A(3)-(4)). The first month ends with the due date after its move to a working day (the ICO's reading, RULES §13.3)"
+	s.ExtensionNoticeBy.Why = "To extend, tell the person before the end of the first month, with the reasons (complex or numerous requests; Art 12A(3)-(4)). The first month ends with the due date after its move to a working day (the ICO's reading)"
 	if due != s.Due.Date {
 		s.ExtensionNoticeBy.Why += fmt.Sprintf("; the strict reading, before the move, is %s", due.Long())
 	}
@@ -183,14 +187,14 @@ func (in SARInput) clockStart(s *SAR) Date {
 	s.ClockStart = Figure{Date: start, Unrolled: start}
 	dayOne := "which is day one"
 	if start.IsWeekend() {
-		dayOne += ", even though it is at the weekend (C1)"
+		dayOne += ", even though it is at the weekend"
 	} else if h, ok := HolidayOn(in.Region, start); ok {
-		dayOne += fmt.Sprintf(", even though it is %s, a bank holiday (C1)", h.Label())
+		dayOne += fmt.Sprintf(", even though it is %s, a bank holiday", h.Label())
 	}
 	if len(arrived) == 1 && start == in.Received {
 		s.ClockStart.Why = fmt.Sprintf("The request arrived on %s, %s.", start.Long(), dayOne)
 	} else {
-		s.ClockStart.Why = fmt.Sprintf("%s arrived on %s, %s: the month runs in full from the latest of the request, proof of identity, the fee and a third party's authority; it starts again, it is not a pause (RULES §1.2). The request itself arrived on %s.",
+		s.ClockStart.Why = fmt.Sprintf("%s arrived on %s, %s: the month runs in full from the latest of the request, proof of identity, the fee and a third party's authority; it starts again, it is not a pause (Art 12A). The request itself arrived on %s.",
 			capitalise(joinAnd(arrived)), start.Long(), dayOne, in.Received.Long())
 	}
 	return start
@@ -203,7 +207,7 @@ func (in SARInput) monthsOn(start Date, n, paused int) (Date, string) {
 	months := plural(n, "month", "months")
 	var why string
 	if cut {
-		why = fmt.Sprintf("%s %s from %s would be %d %s, which does not exist, so it is the last day of %s: %s (C4).",
+		why = fmt.Sprintf("%s %s from %s would be %d %s, which does not exist, so it is the last day of %s: %s.",
 			capitalise(numberWord(n)), months, start.Long(), start.day, d.month, d.month, d.Long())
 	} else {
 		why = fmt.Sprintf("%s %s from %s is %s.", capitalise(numberWord(n)), months, start.Long(), d.Long())
