@@ -43,6 +43,8 @@ type Root struct {
 	Backup  BackupCmd  `cmd:"" help:"Write a backup of the database and, separately, of the key store."`
 	Restore RestoreCmd `cmd:"" help:"Restore a database backup (and optionally a key-store backup), replaying erasures."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
+
+	Deadline DeadlineCmd `cmd:"" help:"Work out a statutory or internal deadline from dates (needs no data directory)."`
 }
 
 // env is what commands get besides their flags.
