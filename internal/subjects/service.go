@@ -308,3 +308,14 @@ func (s *Service) lockSuffix(ctx context.Context, lock bool) string {
 	}
 	return s.db.Dialect().ForUpdate()
 }
+
+// UnitPathOf returns the unit path of a person, for other services' scope
+// checks (a rights request matched to them, say). It reads nothing
+// personal, so it is not audited.
+func (s *Service) UnitPathOf(ctx context.Context, id string) (string, error) {
+	r, err := s.loadRow(ctx, id, false)
+	if err != nil {
+		return "", err
+	}
+	return r.unitPath, nil
+}

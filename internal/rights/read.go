@@ -1,0 +1,143 @@
+package rights
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/store"
+)
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Event is one entry of a request's history.
+type Event struct {
+	Step    string    `json:"step"`
+	On      string    `json:"on" doc:"The day it happened"`
+	ActorID string    `json:"actor_id,omitempty"`
+	At      time.Time `json:"at" doc:"When it was recorded"`
+	Note    string    `json:"note,omitempty"`
+}
+
+// Get returns a request with what the requester told us and its history.
+// Opening it is a read of their personal data, so it is audited.
+func (s *Service) Get(ctx context.Context, id string) (*Request, []Event, error) {
+	a, err := access.Require(ctx, access.PermRightsLog)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out *Request
+	var events []Event
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		r, err := s.scoped(ctx, a, id, false)
+		if err != nil {
+			return err
+		}
+		d, err := s.open(ctx, r)
+		if err != nil {
+			return err
+		}
+		if events, err = s.history(ctx, r.id); err != nil {
+			return err
+		}
+		req := s.request(r, londonDay(tx.Now()))
+		req.Details = d
+		out = &req
+		return s.record(ctx, "rights.read", r, nil)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, events, nil
+}
+
+func (s *Service) history(ctx context.Context, id string) ([]Event, error) {
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, step, on_day, COALESCE(actor_id, ''), at, note FROM rights_events WHERE request_id = $1 ORDER BY at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read history: %w", err)
+	}
+	defer rows.Close()
+	type sealedEvent struct {
+		Event
+		id   string
+		note []byte
+	}
+	var all []sealedEvent
+	for rows.Next() {
+		var e sealedEvent
+		var at int64
+		if err := rows.Scan(&e.id, &e.Step, &e.On, &e.ActorID, &at, &e.note); err != nil {
+			return nil, fmt.Errorf("read history: %w", err)
+		}
+		e.At = store.FromMillis(at)
+		all = append(all, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	var out []Event
+	for _, e := range all {
+		if e.note != nil {
+			key, err := s.vault.SubjectKey(ctx, id, false)
+			if err != nil {
+				return nil, fmt.Errorf("request key: %w", err)
+			}
+			plain, err := key.Open(noteField(e.id), e.note)
+			if err != nil {
+				return nil, fmt.Errorf("open note: %w", err)
+			}
+			e.Note = string(plain)
+		}
+		out = append(out, e.Event)
+	}
+	return out, nil
+}
+
+// Filter narrows the board.
+type Filter struct {
+	// Closed lists closed requests instead of the ones still running.
+	Closed bool
+	Limit  int
+}
+
+// List is the board: requests the actor may see, without what the
+// requesters wrote (so listing them reads no one's personal data), the
+// ones running first by the deadline that applies, so overdue ones lead;
+// those waiting for identity or a fee, with no deadline yet, after them.
+func (s *Service) List(ctx context.Context, f Filter) ([]Request, error) {
+	a, err := access.Require(ctx, access.PermRightsLog)
+	if err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	where, args := access.ScopeWhere("unit_path", a.Scope(access.PermRightsLog), 1)
+	status := `status <> 'closed'`
+	order := `due_on IS NULL, due_on, logged_at, id`
+	if f.Closed {
+		status, order = `status = 'closed'`, `closed_at DESC, id`
+	}
+	q := `SELECT ` + rowCols + ` FROM rights_requests WHERE ` + where + ` AND ` + status + ` ORDER BY ` + order + fmt.Sprintf(` LIMIT %d`, f.Limit)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list requests: %w", err)
+	}
+	defer rows.Close()
+	today := londonDay(s.db.Now())
+	var out []Request
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list requests: %w", err)
+		}
+		if visible(a, r) {
+			out = append(out, s.request(r, today))
+		}
+	}
+	return out, rows.Err()
+}
