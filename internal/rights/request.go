@@ -179,30 +179,30 @@ type Details struct {
 
 // Request is a rights request as the people working it see it.
 type Request struct {
-	ID         string    `json:"id"`
-	Ref        string    `json:"ref" doc:"Receipt number given to the requester"`
-	Kind       Kind      `json:"kind"`
-	Channel    Channel   `json:"channel"`
-	Requester  Requester `json:"requester"`
-	Status     Status    `json:"status"`
-	UnitID     string    `json:"unit_id"`
-	SubjectID  string    `json:"subject_id,omitempty" doc:"The person in the register it is about, once matched"`
-	ReceivedOn string    `json:"received_on"`
-	LoggedBy   string    `json:"logged_by,omitempty"`
-	LoggedAt   time.Time `json:"logged_at"`
-	ForwardBy  string    `json:"forward_by" doc:"Internal hand-off deadline to the DPO"`
-	AcceptedBy string    `json:"accepted_by,omitempty"`
-	AcceptedAt time.Time `json:"accepted_at,omitzero"`
-	Dates      Dates     `json:"dates"`
-	Extended   string    `json:"extended_on,omitempty" doc:"Day the extension notice was sent"`
-	Unfounded  string    `json:"unfounded,omitempty" doc:"fee or refuse: the request was found manifestly unfounded or excessive"`
-	DueOn      string    `json:"due_on,omitempty"`
-	Outcome    Outcome   `json:"outcome,omitempty"`
-	ClosedAt   time.Time `json:"closed_at,omitzero"`
-	DuplicateOf string   `json:"duplicate_of,omitempty"`
-	Version    int64     `json:"version"`
-	Details    *Details  `json:"details,omitempty"`
-	Clock      Clock     `json:"clock"`
+	ID          string    `json:"id"`
+	Ref         string    `json:"ref" doc:"Receipt number given to the requester"`
+	Kind        Kind      `json:"kind"`
+	Channel     Channel   `json:"channel"`
+	Requester   Requester `json:"requester"`
+	Status      Status    `json:"status"`
+	UnitID      string    `json:"unit_id"`
+	SubjectID   string    `json:"subject_id,omitempty" doc:"The person in the register it is about, once matched"`
+	ReceivedOn  string    `json:"received_on"`
+	LoggedBy    string    `json:"logged_by,omitempty"`
+	LoggedAt    time.Time `json:"logged_at"`
+	ForwardBy   string    `json:"forward_by" doc:"Internal hand-off deadline to the DPO"`
+	AcceptedBy  string    `json:"accepted_by,omitempty"`
+	AcceptedAt  time.Time `json:"accepted_at,omitzero"`
+	Dates       Dates     `json:"dates"`
+	Extended    string    `json:"extended_on,omitempty" doc:"Day the extension notice was sent"`
+	Unfounded   string    `json:"unfounded,omitempty" doc:"fee or refuse: the request was found manifestly unfounded or excessive"`
+	DueOn       string    `json:"due_on,omitempty"`
+	Outcome     Outcome   `json:"outcome,omitempty"`
+	ClosedAt    time.Time `json:"closed_at,omitzero"`
+	DuplicateOf string    `json:"duplicate_of,omitempty"`
+	Version     int64     `json:"version"`
+	Details     *Details  `json:"details,omitempty"`
+	Clock       Clock     `json:"clock"`
 }
 
 // Dates are the days the clock depends on, YYYY-MM-DD or empty.

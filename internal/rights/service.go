@@ -115,19 +115,19 @@ func newRef() string {
 // row is a rights_requests row as stored.
 type row struct {
 	id, ref, kind, channel, requester, status, unitID, unitPath string
-	subjectID                                                 sql.NullString
-	receivedOn                                                string
-	loggedBy                                                  sql.NullString
-	loggedAt                                                  int64
-	forwardBy                                                 string
-	acceptedBy                                                sql.NullString
-	acceptedAt                                                sql.NullInt64
-	idReq, idRec, authReq, authRec, feeReq, feeRec            sql.NullString
-	clarReq, clarRec, extendedOn, unfounded, dueOn, outcome   sql.NullString
-	closedAt                                                  sql.NullInt64
-	duplicateOf                                               sql.NullString
-	details                                                   []byte
-	version                                                   int64
+	subjectID                                                   sql.NullString
+	receivedOn                                                  string
+	loggedBy                                                    sql.NullString
+	loggedAt                                                    int64
+	forwardBy                                                   string
+	acceptedBy                                                  sql.NullString
+	acceptedAt                                                  sql.NullInt64
+	idReq, idRec, authReq, authRec, feeReq, feeRec              sql.NullString
+	clarReq, clarRec, extendedOn, unfounded, dueOn, outcome     sql.NullString
+	closedAt                                                    sql.NullInt64
+	duplicateOf                                                 sql.NullString
+	details                                                     []byte
+	version                                                     int64
 }
 
 const rowCols = `id, ref, kind, channel, requester, status, unit_id, unit_path, subject_id, received_on, logged_by, logged_at, forward_by,
