@@ -10,7 +10,9 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/vault"
@@ -24,6 +26,7 @@ type App struct {
 	Access   *access.Service
 	Subjects *subjects.Service
 	Datamap  *datamap.Service
+	Rights   *rights.Service
 	Log      *slog.Logger
 }
 
@@ -102,7 +105,7 @@ func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
 		v.Close()
 		return nil, err
 	}
-	a, err := newApp(db, v, log, access.Config{})
+	a, err := newApp(db, v, log, access.Config{}, p.rightsConfig())
 	if err != nil {
 		db.Close()
 		v.Close()
@@ -111,14 +114,23 @@ func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config) (*App, error) {
+func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, rc rights.Config) (*App, error) {
 	al := audit.New(db, v.SystemKey("audit-checkpoint"))
 	acc, err := access.New(db, v, al, log, cfg)
 	if err != nil {
 		return nil, err
 	}
 	reg := subjects.New(db, v, al, acc, log, subjects.Config{})
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: datamap.New(db, al), Log: log}, nil
+	rs, err := rights.New(db, v, al, acc, reg, log, rc)
+	if err != nil {
+		return nil, err
+	}
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: datamap.New(db, al), Rights: rs, Log: log}, nil
+}
+
+// rightsConfig is the organisation's rights-request settings from flags.
+func (p Paths) rightsConfig() rights.Config {
+	return rights.Config{Region: calendar.Region(p.Region), ForwardDays: p.ForwardDays}
 }
 
 // Close closes the database and the key store.

@@ -26,6 +26,8 @@ type Paths struct {
 	MasterKeyFile string `name:"master-key-file" env:"STEWARD_MASTER_KEY_FILE" help:"Master key file (default: <data-dir>/master.key)." type:"path"`
 	KeysSchema    string `name:"keys-schema" env:"STEWARD_KEYS_SCHEMA" default:"steward_keys" help:"PostgreSQL schema of the key store, kept apart from the data."`
 	LogLevel      string `name:"log-level" env:"STEWARD_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (${enum})."`
+	Region        string `name:"region" env:"STEWARD_REGION" default:"england-and-wales" enum:"england-and-wales,scotland,northern-ireland" help:"Whose bank holidays the rights-request clock uses: the region of the office that handles requests (${enum})."`
+	ForwardDays   int    `name:"forward-days" env:"STEWARD_FORWARD_DAYS" default:"5" help:"Working days after receipt for a rep or officer to hand a rights request to the DPO (a policy)."`
 	// demo confines the paths to the demo's own directory.
 	demo bool
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/subjects/importer"
@@ -53,6 +54,7 @@ type Deps struct {
 	Datamap  *datamap.Service   // made from DB and Audit when nil
 	Records  *subjects.Records  // made from Subjects and Datamap when nil
 	Importer *importer.Importer // made from the services above when nil
+	Rights   *rights.Service    // made with the default settings when nil
 	Log      *slog.Logger
 }
 
@@ -67,6 +69,7 @@ type Server struct {
 	datamap   *datamap.Service
 	records   *subjects.Records
 	importer  *importer.Importer
+	rights    *rights.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -90,7 +93,14 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Importer == nil && d.Subjects != nil {
 		d.Importer = importer.New(d.DB, d.Audit, d.Access, d.Subjects, d.Log)
 	}
-	s := &Server{cfg: cfg, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	if d.Rights == nil && d.Subjects != nil {
+		rs, err := rights.New(d.DB, d.Vault, d.Audit, d.Access, d.Subjects, d.Log, rights.Config{})
+		if err != nil {
+			return nil, err
+		}
+		d.Rights = rs
+	}
+	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
