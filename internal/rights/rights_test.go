@@ -444,3 +444,42 @@ func TestRequestDetailsAreNotInTheDatabaseFile(t *testing.T) {
 		}
 	}
 }
+
+func TestPublicFormAndStatusLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env, "england-and-wales", "2026-03-20")
+		in := rights.PublicInput{Kind: rights.KindErasure, Requester: rights.RequesterParent, Details: rights.Details{
+			RequesterName: "Alex Doe", RequesterEmail: "alex@example.org", SubjectName: "Kim Doe",
+			Description: "Please delete my son's details from the youth section."}}
+		bad := in
+		bad.Details.SubjectName = ""
+		if _, err := w.svc.Submit(context.Background(), bad); apperr.CodeOf(err) != apperr.Invalid {
+			t.Fatalf("parent without the child's name: %v", err)
+		}
+		rec, err := w.svc.Submit(context.Background(), in)
+		if err != nil || rec.Ref == "" || len(rec.Secret) < 40 {
+			t.Fatalf("submit: %v %+v", err, rec)
+		}
+		st, err := w.svc.Status(context.Background(), rec.Secret)
+		if err != nil || st.Ref != rec.Ref || st.Status != rights.StatusNew || st.Due != "2026-04-20" || st.ReceivedOn != "2026-03-20" {
+			t.Fatalf("status: %v %+v", err, st)
+		}
+		flipped := []byte(rec.Secret)
+		flipped[0] ^= 1 // another base64url letter or digit
+		for _, wrong := range []string{"", "nope", string(flipped), rec.Ref} {
+			if _, err := w.svc.Status(context.Background(), wrong); apperr.CodeOf(err) != apperr.NotFound {
+				t.Fatalf("status %q: %v", wrong, err)
+			}
+		}
+		// The DPO finds it on the board, from the web, taken on by nobody.
+		board, err := w.svc.List(w.as(t, "dpo"), rights.Filter{})
+		if err != nil || len(board) != 1 || board[0].Channel != rights.ChannelWeb || board[0].LoggedBy != "" || board[0].UnitID != w.root.ID {
+			t.Fatalf("board: %v %+v", err, board)
+		}
+		r := w.step(t, &board[0], rights.StepIDRequested, "", "")
+		st, _ = w.svc.Status(context.Background(), rec.Secret)
+		if st.Status != rights.StatusIdentity || st.Due != "" || !strings.Contains(st.Waiting, "proof of identity") {
+			t.Fatalf("status while waiting: %+v (%s)", st, r.Status)
+		}
+	})
+}
