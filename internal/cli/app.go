@@ -121,11 +121,15 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 		return nil, err
 	}
 	reg := subjects.New(db, v, al, acc, log, subjects.Config{})
+	dm := datamap.New(db, al)
 	rs, err := rights.New(db, v, al, acc, reg, log, rc)
 	if err != nil {
 		return nil, err
 	}
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: datamap.New(db, al), Rights: rs, Log: log}, nil
+	// What a rights request gathers about a person, in the pack's order.
+	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
+	rs.UseSystems(dm)
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

@@ -13,6 +13,7 @@ import (
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/calendar"
+	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/vault"
 )
@@ -49,6 +50,9 @@ type Service struct {
 	people People
 	log    *slog.Logger
 	cfg    Config
+	// sources and systems are set while wiring (Use, UseSystems).
+	sources []collect.Source
+	systems Systems
 }
 
 // New returns the rights service.

@@ -98,6 +98,8 @@ func New(d Deps, cfg Config) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
+		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit))
+		rs.UseSystems(d.Datamap)
 		d.Rights = rs
 	}
 	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,

@@ -1,0 +1,98 @@
+package access
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/collect"
+)
+
+// AccessLogSource offers, for a rights request, the audit trail's record
+// of who read or changed a person's data and when.
+type AccessLogSource struct {
+	s   *Service
+	log *audit.Log
+}
+
+// AccessLogSource returns the access log's collect.Source over log.
+func (s *Service) AccessLogSource(log *audit.Log) *AccessLogSource {
+	return &AccessLogSource{s: s, log: log}
+}
+
+// Name implements collect.Source.
+func (*AccessLogSource) Name() string { return "access_log" }
+
+// Collect implements collect.Source: one item listing every event about
+// the person, oldest first, with the account that caused it.
+func (ls *AccessLogSource) Collect(ctx context.Context, subjectID string) ([]collect.Item, error) {
+	var events []audit.Event
+	for after := int64(0); ; {
+		page, err := ls.log.List(ctx, audit.Filter{SubjectID: subjectID, AfterSeq: after, Limit: audit.MaxLimit})
+		if err != nil {
+			return nil, fmt.Errorf("read the access log: %w", err)
+		}
+		events = append(events, page...)
+		if len(page) < audit.MaxLimit {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	names := map[string]string{}
+	it := collect.Item{Source: "access_log", Key: "events", Category: "Record of who used your data",
+		Title: "Who read or changed your record in Steward", Date: events[len(events)-1].At.Format("2006-01-02"), Provided: true}
+	for _, e := range events {
+		who, ok := names[e.ActorID]
+		if !ok {
+			who = ls.s.describeActor(ctx, e.ActorID)
+			names[e.ActorID] = who
+		}
+		it.Fields = append(it.Fields, collect.Field{Label: e.At.Format("2006-01-02 15:04 UTC"), Value: who + " " + actionWords(e.Action)})
+	}
+	return []collect.Item{it}, nil
+}
+
+// describeActor names who caused an event, as the person may be told.
+func (s *Service) describeActor(ctx context.Context, id string) string {
+	switch id {
+	case "":
+		return "Someone not signed in"
+	case SystemActorID:
+		return "Steward itself, or its operator"
+	}
+	var name string
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT username FROM accounts WHERE id = $1`, id).Scan(&name); err != nil {
+		return "A former account"
+	}
+	return "Account " + name
+}
+
+// actionWords says what an event did, for the person it was about.
+func actionWords(action string) string {
+	switch action {
+	case "subject.read":
+		return "opened your record"
+	case "subject.list":
+		return "saw you in a list of people"
+	case "subject.search_hit":
+		return "found you in a search"
+	case "subject.create":
+		return "added you to the register"
+	case "subject.update":
+		return "changed your details"
+	case "subject.restricted", "subject.restriction_lifted":
+		return "changed the restriction on your data"
+	case "subject.import_batch", "subject.import_compare", "subject.import_dry_run", "subject.import_done":
+		return "imported a membership list that included you"
+	case "record.create", "record.file_attach":
+		return "added a record about you"
+	case "record.read":
+		return "read the records about you"
+	case "record.file_read":
+		return "opened a file about you"
+	}
+	return "(" + action + ")"
+}
