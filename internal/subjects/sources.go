@@ -72,7 +72,9 @@ type RecordsSource struct {
 
 // Source returns the records' collect.Source; names may be nil, and then
 // items carry the data map's ids instead of its names.
-func (r *Records) Source(names Describer) *RecordsSource { return &RecordsSource{recs: r, names: names} }
+func (r *Records) Source(names Describer) *RecordsSource {
+	return &RecordsSource{recs: r, names: names}
+}
 
 // Name implements collect.Source.
 func (*RecordsSource) Name() string { return "records" }
