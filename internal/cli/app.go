@@ -128,7 +128,7 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	}
 	// What a rights request gathers about a person, in the pack's order.
 	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
-	rs.UseSystems(dm)
+	rs.UseDataMap(dm)
 	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
 }
 

@@ -27,8 +27,9 @@ type Systems interface {
 // pack shows them. Call it while wiring the application, before serving.
 func (s *Service) Use(sources ...collect.Source) { s.sources = append(s.sources, sources...) }
 
-// UseSystems sets the data map's systems for search tasks.
-func (s *Service) UseSystems(sys Systems) { s.systems = sys }
+// UseDataMap sets the Art 30 record: its systems become search tasks and
+// it gives the supplementary information in a response pack.
+func (s *Service) UseDataMap(dm DataMap) { s.datamap, s.systems = dm, dm }
 
 // Decision is what happens to a collected item in the answer.
 type Decision string
@@ -531,4 +532,38 @@ func redact(text string, spans []Span, field int) string {
 		}
 	}
 	return text
+}
+
+// CompleteTask records that a system's search is done and what it found.
+func (s *Service) CompleteTask(ctx context.Context, requestID, taskID, note string) error {
+	a, err := access.Require(ctx, access.PermRightsManage)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return apperr.New(apperr.Invalid, "Say what the search found: nothing, or what was found and how it was added to the answer.")
+	}
+	if len(note) > maxLong {
+		return apperr.New(apperr.Invalid, "The note is longer than %d characters.", maxLong)
+	}
+	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		r, err := s.scoped(ctx, a, requestID, true)
+		if err != nil {
+			return err
+		}
+		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		if err != nil {
+			return fmt.Errorf("request key: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE rights_tasks SET done_at = $3, done_by = $4, note = $5 WHERE id = $1 AND request_id = $2 AND done_at IS NULL`,
+			taskID, r.id, store.Millis(tx.Now()), a.AccountID, key.Seal(vault.Field{Table: "rights_tasks", Column: "note", Row: taskID}, []byte(note)))
+		if err != nil {
+			return fmt.Errorf("complete task: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.NotFound, "No open search task %q in this request.", taskID)
+		}
+		return s.record(ctx, "rights.task_done", r, map[string]string{"task": taskID})
+	})
 }

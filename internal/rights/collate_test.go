@@ -23,7 +23,7 @@ func collateWorld(t *testing.T, env storetest.Env) (*world, *subjects.Subject, *
 	}
 	recs := subjects.NewRecords(w.reg, dm)
 	w.svc.Use(w.reg.Source(), recs.Source(dm), w.acc.AccessLogSource(w.al))
-	w.svc.UseSystems(dm)
+	w.svc.UseDataMap(dm)
 	p, err := w.reg.Create(w.as(t, "membership"), subjects.Input{UnitID: w.wpA.ID, Kind: subjects.KindMember,
 		Profile: subjects.Profile{GivenName: "Priya", FamilyName: "Raman", Email: "priya.raman@example.org", MembershipNo: "M-7"}})
 	if err != nil {

@@ -50,9 +50,10 @@ type Service struct {
 	people People
 	log    *slog.Logger
 	cfg    Config
-	// sources and systems are set while wiring (Use, UseSystems).
+	// sources and the data map are set while wiring (Use, UseDataMap).
 	sources []collect.Source
 	systems Systems
+	datamap DataMap
 }
 
 // New returns the rights service.

@@ -99,7 +99,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit))
-		rs.UseSystems(d.Datamap)
+		rs.UseDataMap(d.Datamap)
 		d.Rights = rs
 	}
 	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
@@ -143,6 +143,7 @@ func (s *Server) pageRoutes() []route {
 	routes := s.corePageRoutes()
 	routes = append(routes, s.peoplePageRoutes()...)
 	routes = append(routes, s.datamapPageRoutes()...)
+	routes = append(routes, s.rightsPageRoutes()...)
 	return routes
 }
 
