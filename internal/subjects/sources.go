@@ -87,6 +87,9 @@ func (rs *RecordsSource) Collect(ctx context.Context, subjectID string) ([]colle
 		return nil, err
 	}
 	var out []collect.Item
+	// A person with many records has few categories and purposes: look
+	// each up once.
+	cats, purposes := map[string]string{}, map[string]string{}
 	for _, r := range recs {
 		it := collect.Item{Source: "records", Key: r.ID, Category: r.CategoryID, Purpose: r.ActivityID, Title: r.Title,
 			Date: r.OccurredOn, Text: r.Body, Special: r.Special != ""}
@@ -94,14 +97,19 @@ func (rs *RecordsSource) Collect(ctx context.Context, subjectID string) ([]colle
 			it.Date = r.CreatedAt.Format("2006-01-02")
 		}
 		if rs.names != nil {
-			if c, err := rs.names.Category(ctx, r.CategoryID); err == nil {
-				it.Category = c.Name
+			if n, ok := cats[r.CategoryID]; ok {
+				it.Category = n
+			} else if c, err := rs.names.Category(ctx, r.CategoryID); err == nil {
+				it.Category, cats[r.CategoryID] = c.Name, c.Name
 			}
-			if a, err := rs.names.Activity(ctx, r.ActivityID); err == nil {
+			if p, ok := purposes[r.ActivityID]; ok {
+				it.Purpose = p
+			} else if a, err := rs.names.Activity(ctx, r.ActivityID); err == nil {
 				it.Purpose = a.Name
 				if a.Purposes != "" {
 					it.Purpose += ": " + a.Purposes
 				}
+				purposes[r.ActivityID] = it.Purpose
 			}
 		}
 		for _, f := range r.Files {
