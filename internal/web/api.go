@@ -45,6 +45,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	register(s, api, access.PermAuditVerify, huma.Operation{OperationID: "verify-audit", Method: http.MethodGet, Path: "/audit/verify", Summary: "Verify the audit chain"}, s.apiVerifyAudit)
 	s.peopleAPIRoutes(api)
 	s.datamapAPIRoutes(api)
+	s.rightsAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/calendar"
 )
 
 // view is what every page template receives.
@@ -35,6 +36,7 @@ func (s *Server) parseTemplates() error {
 			return t.UTC().Format("2 Jan 2006 15:04 UTC")
 		},
 		"can": func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
+		"day": longDay,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {
@@ -57,12 +59,26 @@ func (s *Server) parseTemplates() error {
 	}
 	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error", "people", "person", "person_form", "import",
 		"datamap_index", "datamap_gaps", "datamap_activity", "datamap_activity_form", "datamap_controller",
-		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient"} {
+		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient",
+		"requests", "request", "request_form"} {
 		if s.pages[need] == nil {
 			return fmt.Errorf("template %s.html is missing", need)
 		}
 	}
 	return nil
+}
+
+// longDay writes a YYYY-MM-DD day as people do ("Monday 2 March 2026"),
+// "—" for none, and anything else as it is.
+func longDay(s string) string {
+	if s == "" {
+		return "—"
+	}
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return d.Long()
 }
 
 // render executes a page into a buffer first, so a template error becomes a
