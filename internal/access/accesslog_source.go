@@ -44,13 +44,30 @@ func (ls *AccessLogSource) Collect(ctx context.Context, subjectID string) ([]col
 	names := map[string]string{}
 	it := collect.Item{Source: "access_log", Key: "events", Category: "Record of who used your data",
 		Title: "Who read or changed your record in Steward", Date: events[len(events)-1].At.Format("2006-01-02"), Provided: true}
+	// One line per day, account and kind of use, with a count: a record
+	// read field by field, or opened for every rights request, would
+	// otherwise be thousands of identical lines.
+	type line struct{ day, who, what string }
+	counts := map[line]int{}
+	var order []line
 	for _, e := range events {
 		who, ok := names[e.ActorID]
 		if !ok {
 			who = ls.s.describeActor(ctx, e.ActorID)
 			names[e.ActorID] = who
 		}
-		it.Fields = append(it.Fields, collect.Field{Label: e.At.Format("2006-01-02 15:04 UTC"), Value: who + " " + actionWords(e.Action)})
+		l := line{e.At.Format("2006-01-02"), who, actionWords(e.Action)}
+		if counts[l] == 0 {
+			order = append(order, l)
+		}
+		counts[l]++
+	}
+	for _, l := range order {
+		v := l.who + " " + l.what
+		if n := counts[l]; n > 1 {
+			v += fmt.Sprintf(" (%d times)", n)
+		}
+		it.Fields = append(it.Fields, collect.Field{Label: l.day, Value: v})
 	}
 	return []collect.Item{it}, nil
 }

@@ -38,7 +38,7 @@ type world struct {
 // newWorld opens the services with the clock at noon UK time on today
 // (YYYY-MM-DD), a union with two workplaces, a rep on each, a DPO and a
 // membership officer.
-func newWorld(t *testing.T, env storetest.Env, region string, today string) *world {
+func newWorld(t testing.TB, env storetest.Env, region string, today string) *world {
 	t.Helper()
 	w := &world{env: env}
 	w.setToday(t, today)
@@ -66,7 +66,7 @@ func newWorld(t *testing.T, env storetest.Env, region string, today string) *wor
 	return w
 }
 
-func (w *world) setToday(t *testing.T, day string) {
+func (w *world) setToday(t testing.TB, day string) {
 	t.Helper()
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
@@ -75,7 +75,7 @@ func (w *world) setToday(t *testing.T, day string) {
 	w.now = d.Add(12 * time.Hour)
 }
 
-func (w *world) unit(t *testing.T, parent, kind, name string) *access.Unit {
+func (w *world) unit(t testing.TB, parent, kind, name string) *access.Unit {
 	t.Helper()
 	u, err := w.acc.CreateUnit(w.op, parent, kind, name)
 	if err != nil {
@@ -84,14 +84,14 @@ func (w *world) unit(t *testing.T, parent, kind, name string) *access.Unit {
 	return u
 }
 
-func (w *world) account(t *testing.T, name string, role access.Role, unit string) {
+func (w *world) account(t testing.TB, name string, role access.Role, unit string) {
 	t.Helper()
 	if _, err := w.acc.CreateAccountWithRole(w.op, name, pw, role, unit); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (w *world) as(t *testing.T, name string) context.Context {
+func (w *world) as(t testing.TB, name string) context.Context {
 	t.Helper()
 	a, err := w.acc.Actor(context.Background(), name, access.ViaCLI)
 	if err != nil {
