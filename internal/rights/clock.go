@@ -3,6 +3,7 @@ package rights
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/stewardhq/steward/internal/apperr"
@@ -112,7 +113,8 @@ func (s *Service) clock(r *row, today calendar.Date) Clock {
 	c.ExtensionNoticeBy = dayString(sar.ExtensionNoticeBy)
 	c.ExtendedDue = dayString(sar.ExtendedDue)
 	for _, f := range []calendar.Figure{sar.ClockStart, sar.Due, sar.ExtensionNoticeBy, sar.ExtendedDue} {
-		if f.Why != "" {
+		// While the clock waits every figure says the same thing once.
+		if f.Why != "" && !slices.Contains(c.Why, f.Why) {
 			c.Why = append(c.Why, f.Why)
 		}
 	}

@@ -203,6 +203,11 @@ func (s *Service) create(ctx context.Context, unit *access.Unit, in LogInput, re
 		if err := s.addEvent(ctx, tx, id, "logged", received.String(), ""); err != nil {
 			return err
 		}
+		if accept {
+			if err := s.addEvent(ctx, tx, id, "accepted", londonDay(tx.Now()).String(), ""); err != nil {
+				return err
+			}
+		}
 		r, err = s.load(ctx, id, false)
 		if err != nil {
 			return err
@@ -216,6 +221,11 @@ func (s *Service) create(ctx context.Context, unit *access.Unit, in LogInput, re
 		}
 		req := s.request(r, londonDay(tx.Now()))
 		req.Details = &in.Details
+		if !accept {
+			// The link is for the DPO: telling the logger would tell them
+			// that someone elsewhere has an open request from this address.
+			req.DuplicateOf = ""
+		}
 		out = &req
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -15,11 +16,13 @@ func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // Event is one entry of a request's history.
 type Event struct {
-	Step    string    `json:"step"`
-	On      string    `json:"on" doc:"The day it happened"`
-	ActorID string    `json:"actor_id,omitempty"`
-	At      time.Time `json:"at" doc:"When it was recorded"`
-	Note    string    `json:"note,omitempty"`
+	Step      string    `json:"step"`
+	StepLabel string    `json:"step_label"`
+	On        string    `json:"on" doc:"The day it happened"`
+	ActorID   string    `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor_name,omitempty" doc:"The account's username, when it still exists"`
+	At        time.Time `json:"at" doc:"When it was recorded"`
+	Note      string    `json:"note,omitempty"`
 }
 
 // Get returns a request with what the requester told us and its history.
@@ -45,6 +48,14 @@ func (s *Service) Get(ctx context.Context, id string) (*Request, []Event, error)
 		}
 		req := s.request(r, londonDay(tx.Now()))
 		req.Details = d
+		if !a.CanIn(access.PermRightsManage, r.unitPath) {
+			// Whoever logged it follows its progress, not the DPO's notes
+			// (identity documents seen, reasons) or other requests.
+			for i := range events {
+				events[i].Note = ""
+			}
+			req.DuplicateOf = ""
+		}
 		out = &req
 		return s.record(ctx, "rights.read", r, nil)
 	})
@@ -55,7 +66,8 @@ func (s *Service) Get(ctx context.Context, id string) (*Request, []Event, error)
 }
 
 func (s *Service) history(ctx context.Context, id string) ([]Event, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, step, on_day, COALESCE(actor_id, ''), at, note FROM rights_events WHERE request_id = $1 ORDER BY at, id`, id)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT e.id, e.step, e.on_day, COALESCE(e.actor_id, ''), COALESCE(a.username, ''), e.at, e.note
+		FROM rights_events e LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.request_id = $1 ORDER BY e.at, e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
@@ -69,10 +81,11 @@ func (s *Service) history(ctx context.Context, id string) ([]Event, error) {
 	for rows.Next() {
 		var e sealedEvent
 		var at int64
-		if err := rows.Scan(&e.id, &e.Step, &e.On, &e.ActorID, &at, &e.note); err != nil {
+		if err := rows.Scan(&e.id, &e.Step, &e.On, &e.ActorID, &e.ActorName, &at, &e.note); err != nil {
 			return nil, fmt.Errorf("read history: %w", err)
 		}
 		e.At = store.FromMillis(at)
+		e.StepLabel = EventLabel(e.Step)
 		all = append(all, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -116,7 +129,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
-	where, args := access.ScopeWhere("unit_path", a.Scope(access.PermRightsLog), 1)
+	// Managers see their units' requests; everyone else the ones they
+	// logged. Both in SQL, so the limit counts only what is shown.
+	manage, margs := access.ScopeWhere("unit_path", a.Scope(access.PermRightsManage), 1)
+	logged, largs := access.ScopeWhere("unit_path", a.Scope(access.PermRightsLog), len(margs)+1)
+	args := append(margs, largs...)
+	args = append(args, a.AccountID)
+	where := fmt.Sprintf("(%s OR (%s AND logged_by = $%d))", manage, logged, len(args))
 	status := `status <> 'closed'`
 	order := `due_on IS NULL, due_on, logged_at, id`
 	if f.Closed {
@@ -136,8 +155,35 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Request, error) {
 			return nil, fmt.Errorf("list requests: %w", err)
 		}
 		if visible(a, r) {
-			out = append(out, s.request(r, today))
+			req := s.request(r, today)
+			if !a.CanIn(access.PermRightsManage, r.unitPath) {
+				req.DuplicateOf = ""
+			}
+			out = append(out, req)
 		}
 	}
 	return out, rows.Err()
+}
+
+// EventLabel names a history step for people.
+func EventLabel(step string) string {
+	switch {
+	case step == "logged":
+		return "Received"
+	case step == "accepted":
+		return "Taken on by the DPO"
+	case step == "matched":
+		return "Matched to a person in the register"
+	case step == "unmatched":
+		return "Match to a person removed"
+	case step == "extended":
+		return "Deadline extended; the person was told why"
+	case step == "collated":
+		return "Data collected from Steward"
+	case step == "pack_made":
+		return "Response pack made"
+	case strings.HasPrefix(step, "closed:"):
+		return "Closed: " + Outcome(strings.TrimPrefix(step, "closed:")).Label()
+	}
+	return Step(step).Label()
 }

@@ -68,6 +68,23 @@ func Channels() []Channel {
 	return []Channel{ChannelEmail, ChannelLetter, ChannelWeb, ChannelPhone, ChannelInPerson}
 }
 
+// Label names the channel for people.
+func (c Channel) Label() string {
+	switch c {
+	case ChannelEmail:
+		return "Email"
+	case ChannelLetter:
+		return "Letter"
+	case ChannelWeb:
+		return "Web form"
+	case ChannelPhone:
+		return "Phone"
+	case ChannelInPerson:
+		return "In person"
+	}
+	return string(c)
+}
+
 // Requester says who made the request in relation to the person it is
 // about.
 type Requester string
@@ -78,6 +95,21 @@ const (
 	RequesterSolicitor Requester = "solicitor" // or another professional acting for them
 	RequesterOther     Requester = "other"     // anyone else claiming authority
 )
+
+// Label names who asked, for people.
+func (r Requester) Label() string {
+	switch r {
+	case RequesterSelf:
+		return "The person themselves"
+	case RequesterParent:
+		return "A parent or guardian"
+	case RequesterSolicitor:
+		return "A solicitor or other professional acting for them"
+	case RequesterOther:
+		return "Someone else claiming authority"
+	}
+	return string(r)
+}
 
 // Requesters lists them in form order.
 func Requesters() []Requester {

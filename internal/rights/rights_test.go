@@ -168,13 +168,28 @@ func TestRepLogsVerbalRequestAndDPOSeesTheHandOffClock(t *testing.T) {
 		if err != nil || got.Details.RequesterName != "Priya Raman" || len(events) != 1 || events[0].Step != "logged" {
 			t.Fatalf("dpo get: %v %+v %+v", err, got, events)
 		}
+		_, err = w.svc.Accept(w.as(t, "dpo"), r.ID, 0)
+		wantCode(t, err, apperr.Invalid)
 		acc, err := w.svc.Accept(w.as(t, "dpo"), r.ID, r.Version)
 		if err != nil || acc.Status != rights.StatusOpen || acc.AcceptedBy == "" {
 			t.Fatalf("accept: %v %+v", err, acc)
 		}
+		w.step(t, acc, rights.StepIDRequested, "2026-12-22", "")
+		// The rep follows the steps, names included, but not the DPO's notes.
+		got, events, err = w.svc.Get(w.as(t, "dpo"), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.step(t, got, rights.StepIDReceived, "2026-12-22", "Passport number ending 1234 seen.")
+		_, events, err = w.svc.Get(w.as(t, "rep.a"), r.ID)
+		if err != nil || len(events) != 4 || events[3].Step != "id_received" || events[3].Note != "" || events[1].ActorName != "dpo" || events[3].StepLabel == "" {
+			t.Fatalf("rep's view of the history: %v %+v", err, events)
+		}
 		// Reading it was audited, without the requester's words.
 		evs, err := w.al.List(context.Background(), audit.Filter{Action: "rights.read"})
-		if err != nil || len(evs) != 1 || evs[0].EntityID != r.ID {
+		// Three reads: the DPO twice, the rep once (rep.b's refused read is
+		// not one).
+		if err != nil || len(evs) != 3 || evs[0].EntityID != r.ID || len(evs[0].Detail) != 0 {
 			t.Fatalf("read audit: %v %+v", err, evs)
 		}
 	})
@@ -230,8 +245,8 @@ func TestIdentityRestartsTheMonthAndClarificationPausesIt(t *testing.T) {
 		for _, e := range events {
 			steps = append(steps, e.Step)
 		}
-		if strings.Join(steps, ",") != "logged,id_requested,id_received,clarification_requested,clarification_received" ||
-			!strings.Contains(events[2].Note, "Passport") || events[2].On != "2026-03-09" {
+		if strings.Join(steps, ",") != "logged,accepted,id_requested,id_received,clarification_requested,clarification_received" ||
+			!strings.Contains(events[3].Note, "Passport") || events[3].On != "2026-03-09" {
 			t.Fatalf("history: %+v", events)
 		}
 	})
@@ -274,7 +289,7 @@ func TestImpossibleStepsChangeNothing(t *testing.T) {
 			t.Fatalf("message: %s", apperr.MessageOf(err))
 		}
 		got, events, err := w.svc.Get(dpo, r.ID)
-		if err != nil || got.Version != r.Version || len(events) != 2 || got.Dates.ClarificationReceived != "" {
+		if err != nil || got.Version != r.Version || len(events) != 3 || got.Dates.ClarificationReceived != "" {
 			t.Fatalf("a refused step changed something: %v %+v %d", err, got, len(events))
 		}
 	})
@@ -349,6 +364,21 @@ func TestDuplicateSubmissionsAreLinked(t *testing.T) {
 		second := w.logReq(t, "dpo", again)
 		if second.DuplicateOf != first.ID {
 			t.Fatalf("second not linked to the first: %+v", second)
+		}
+		// A rep elsewhere logging the same address learns nothing of the
+		// first request; the DPO sees the link.
+		third := w.logReq(t, "rep.b", again)
+		if third.DuplicateOf != "" {
+			t.Fatalf("rep.b told of a request in another workplace: %+v", third)
+		}
+		if got, _, err := w.svc.Get(w.as(t, "rep.b"), third.ID); err != nil || got.DuplicateOf != "" {
+			t.Fatalf("rep.b reading it back: %v %+v", err, got)
+		}
+		if list, _ := w.svc.List(w.as(t, "rep.b"), rights.Filter{}); len(list) != 1 || list[0].DuplicateOf != "" {
+			t.Fatalf("rep.b board: %+v", list)
+		}
+		if got, _, err := w.svc.Get(w.as(t, "dpo"), third.ID); err != nil || got.DuplicateOf != first.ID {
+			t.Fatalf("dpo reading it: %v %+v", err, got)
 		}
 		// A different right from the same person is its own request.
 		other := verbal("2026-03-10")

@@ -328,7 +328,10 @@ func (s *Service) change(ctx context.Context, a *access.Actor, id string, versio
 		if err != nil {
 			return err
 		}
-		if version != 0 && version != r.version {
+		if version < 1 {
+			return apperr.New(apperr.Invalid, "Give the version of the request you are changing (from when you opened it), so two people cannot overwrite each other.")
+		}
+		if version != r.version {
 			return apperr.New(apperr.Conflict, "Someone changed this request since you opened it. Reload it and try again.")
 		}
 		if r.status == string(StatusClosed) {

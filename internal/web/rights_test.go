@@ -386,7 +386,7 @@ func TestRequestsAPIRoundTrip(t *testing.T) {
 			trail = append(trail, e.Step)
 		}
 		if code != http.StatusOK || full.Request.Outcome != rights.OutcomeComplied || full.Request.Extended == "" ||
-			strings.Join(trail, ",") != "logged,authority_requested,authority_received,extended,matched,closed:complied" {
+			strings.Join(trail, ",") != "logged,accepted,authority_requested,authority_received,extended,matched,closed:complied" {
 			t.Fatalf("read back: %d %+v %v", code, full.Request, trail)
 		}
 		if code, b := apiDo(t, f, tok, "GET", "/api/v1/requests?closed=true", ""); code != http.StatusOK || !strings.Contains(b, req.ID) {
