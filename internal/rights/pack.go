@@ -157,18 +157,13 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 		if zipped, err = buildPack(v); err != nil {
 			return err
 		}
-		lid := store.NewID()
-		name := "response-" + r.ref + ".zip"
-		_, err = tx.ExecContext(ctx, `INSERT INTO rights_letters (id, request_id, kind, file_name, content, size, made_by, made_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			lid, r.id, "pack", name, key.Seal(letterField(lid), zipped), len(zipped), a.AccountID, store.Millis(tx.Now()))
-		if err != nil {
-			return fmt.Errorf("keep the pack: %w", err)
+		if letter, err = s.keepLetter(ctx, tx, r, "pack", "response-"+r.ref+".zip", zipped); err != nil {
+			return err
 		}
-		letter = &Letter{ID: lid, Kind: "pack", FileName: name, Size: int64(len(zipped)), MadeBy: a.AccountID, MadeAt: tx.Now()}
 		if err := s.addEvent(ctx, tx, r.id, "pack_made", today.String(), fmt.Sprintf("%d items disclosed (%d redacted), %d withheld", len(v.Items), v.Redacted, v.Withheld)); err != nil {
 			return err
 		}
-		return s.record(ctx, "rights.pack", r, map[string]string{"letter": lid, "items": fmt.Sprint(len(v.Items)), "withheld": fmt.Sprint(v.Withheld)})
+		return s.record(ctx, "rights.pack", r, map[string]string{"letter": letter.ID, "items": fmt.Sprint(len(v.Items)), "withheld": fmt.Sprint(v.Withheld)})
 	})
 	if err != nil {
 		return nil, nil, err
