@@ -89,13 +89,8 @@ func (s *Service) rectify(ctx context.Context, tx *store.Tx, r *row, cur *Subjec
 			continue
 		}
 		changed = append(changed, f)
-		rid := store.NewID()
-		_, err := tx.ExecContext(ctx, `INSERT INTO rectifications (id, subject_id, field, old_value, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			rid, id, f, key.Seal(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, []byte(old)),
-			key.Seal(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, []byte(reason)),
-			access.ActorID(ctx), store.Millis(tx.Now()))
-		if err != nil {
-			return nil, nil, fmt.Errorf("record rectification: %w", err)
+		if err := writeHistory(ctx, tx, key, id, f, old, reason); err != nil {
+			return nil, nil, err
 		}
 	}
 	plain, err := json.Marshal(in.Profile)
@@ -186,12 +181,36 @@ func (s *Service) History(ctx context.Context, id string) ([]Change, error) {
 	return out, err
 }
 
+// writeHistory records one change to a person: the field, its old value
+// and the reason, both sealed under their key.
+func writeHistory(ctx context.Context, tx *store.Tx, key *vault.SubjectKey, id, field, old, reason string) error {
+	rid := store.NewID()
+	_, err := tx.ExecContext(ctx, `INSERT INTO rectifications (id, subject_id, field, old_value, reason, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		rid, id, field, key.Seal(vault.Field{Table: "rectifications", Column: "old_value", Row: rid}, []byte(old)),
+		key.Seal(vault.Field{Table: "rectifications", Column: "reason", Row: rid}, []byte(reason)),
+		access.ActorID(ctx), store.Millis(tx.Now()))
+	if err != nil {
+		return fmt.Errorf("record rectification: %w", err)
+	}
+	return nil
+}
+
 // SetRestricted starts or lifts a restriction of processing (Art 18). Only
-// those who manage rights requests may.
+// those who manage rights requests may, and only with a reason (the Art
+// 18(1) ground, or why it ends), which the person's history keeps.
 func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason string) error {
 	a, err := access.Require(ctx, access.PermRightsManage)
 	if err != nil {
 		return err
+	}
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "" && on:
+		return apperr.New(apperr.Invalid, "Give the reason for the restriction: accuracy contested, processing unlawful, needed for legal claims, or an objection being weighed (Art 18(1)).")
+	case reason == "":
+		return apperr.New(apperr.Invalid, "Give the reason the restriction ends, and tell the person before it does (Art 18(3)).")
+	case len(reason) > 2000:
+		return apperr.New(apperr.Invalid, "The reason is longer than 2000 characters.")
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		r, err := s.inScopeForUpdate(ctx, a, access.PermRightsManage, id)
@@ -200,6 +219,17 @@ func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason 
 		}
 		if r.restricted == on {
 			return nil
+		}
+		key, err := s.vault.SubjectKey(ctx, id, false)
+		if err != nil {
+			return fmt.Errorf("person's key: %w", err)
+		}
+		old := "not restricted"
+		if r.restricted {
+			old = "restricted"
+		}
+		if err := writeHistory(ctx, tx, key, id, "restriction", old, reason); err != nil {
+			return err
 		}
 		v := 0
 		if on {

@@ -355,3 +355,34 @@ func TestMembershipNumberClashSaysNothingAboutWhere(t *testing.T) {
 		}
 	})
 }
+
+func TestRestrictionNeedsAReasonAndIsInTheHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		a := w.person(t, w.wpA.ID, jo())
+		dpo := w.as(t, "dpo")
+		wantCode(t, w.reg.SetRestricted(dpo, a.ID, true, "  "), apperr.Invalid)
+		if err := w.reg.SetRestricted(dpo, a.ID, true, "Accuracy of the address contested."); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, w.reg.SetRestricted(dpo, a.ID, false, ""), apperr.Invalid)
+		if err := w.reg.SetRestricted(dpo, a.ID, false, "Address checked with the member; notice sent."); err != nil {
+			t.Fatal(err)
+		}
+		h, err := w.reg.History(dpo, a.ID)
+		if err != nil || len(h) != 2 {
+			t.Fatalf("history: %v %+v", err, h)
+		}
+		// Both may fall in the same millisecond, so in either order.
+		reasons := map[string]string{}
+		for _, c := range h {
+			if c.Field != "restriction" {
+				t.Fatalf("history: %+v", h)
+			}
+			reasons[c.OldValue] = c.Reason
+		}
+		if !strings.Contains(reasons["restricted"], "notice sent") || !strings.Contains(reasons["not restricted"], "contested") {
+			t.Fatalf("history: %+v", h)
+		}
+	})
+}
