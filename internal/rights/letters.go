@@ -22,11 +22,14 @@ const (
 	LetterExtension     LetterKind = "extension"
 	LetterRefusal       LetterKind = "refusal"
 	LetterOutcome       LetterKind = "outcome"
+	// LetterRestrictionLift tells the person a restriction will end,
+	// before it does (Art 18(3)).
+	LetterRestrictionLift LetterKind = "restriction_lift"
 )
 
 // LetterKinds lists them in the order a request meets them.
 func LetterKinds() []LetterKind {
-	return []LetterKind{LetterAcknowledge, LetterIDRequest, LetterClarification, LetterFee, LetterExtension, LetterRefusal, LetterOutcome}
+	return []LetterKind{LetterAcknowledge, LetterIDRequest, LetterClarification, LetterFee, LetterExtension, LetterRestrictionLift, LetterRefusal, LetterOutcome}
 }
 
 // Label names a letter kind for people.
@@ -46,6 +49,8 @@ func (k LetterKind) Label() string {
 		return "Refusal"
 	case LetterOutcome:
 		return "Outcome"
+	case LetterRestrictionLift:
+		return "Notice that a restriction will end"
 	}
 	return string(k)
 }
@@ -210,6 +215,16 @@ func letterText(kind LetterKind, r Request, events []Event) ([]string, error) {
 			fmt.Sprintf("We are dealing with your request for %s, received on %s (reference %s).", right, received, r.Ref),
 			fmt.Sprintf("We need more time to answer it fully, so we are extending the time limit by two further months, as the law allows for complex or numerous requests. We will answer by %s at the latest.", due),
 			"Our reasons: " + lastNote(events, "extended"),
+			complaintRights,
+		}, nil
+	case LetterRestrictionLift:
+		reason := lastNote(events, "lift_planned")
+		if reason == "" {
+			return refuse("Record why the restriction will end before writing the notice.")
+		}
+		return []string{
+			fmt.Sprintf("Following your request for %s, received on %s (reference %s), we restricted the use of your data: we have only stored it.", right, received, r.Ref),
+			"We are writing to tell you, before it happens, that we will end that restriction, for this reason: " + reason,
 			complaintRights,
 		}, nil
 	case LetterRefusal:

@@ -182,6 +182,12 @@ func EventLabel(step string) string {
 		return "Data collected from Steward"
 	case step == "pack_made":
 		return "Response pack made"
+	case step == "restricted":
+		return "Processing restricted: stored only"
+	case step == "lift_planned":
+		return "Decided to end the restriction"
+	case step == "restriction_lifted":
+		return "Restriction ended"
 	case strings.HasPrefix(step, "closed:"):
 		return "Closed: " + Outcome(strings.TrimPrefix(step, "closed:")).Label()
 	}

@@ -36,9 +36,10 @@ type Units interface {
 
 // People is what the service needs of the register: whether a person is
 // within the actor's scope, so a request is matched only to someone the
-// matcher may see.
+// matcher may see, and restricting their processing.
 type People interface {
 	UnitPathOf(ctx context.Context, subjectID string) (string, error)
+	SetRestricted(ctx context.Context, subjectID string, on bool, reason string) error
 }
 
 // Service runs rights requests.
