@@ -76,6 +76,10 @@ type Server struct {
 	cssPath   string
 	css       []byte
 	loginRate *limiter
+	// publicRate and statusRate slow the public request form and the
+	// status check per client address.
+	publicRate *limiter
+	statusRate *limiter
 }
 
 // New builds the server and parses every template, so a broken template
@@ -103,7 +107,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 		d.Rights = rs
 	}
 	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
-		metrics: newMetrics(), loginRate: newLimiter(10, 10)}
+		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
@@ -144,6 +148,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.peoplePageRoutes()...)
 	routes = append(routes, s.datamapPageRoutes()...)
 	routes = append(routes, s.rightsPageRoutes()...)
+	routes = append(routes, s.publicPageRoutes()...)
 	return routes
 }
 

@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// limiter is a per-client token bucket for sign-in attempts. It slows
-// guessing from one address; the per-account lockout in access stops slow
-// guessing spread over many addresses. It lives in memory, per server.
+// limiter is a per-client token bucket for sign-in attempts and the public
+// request forms. It slows guessing and flooding from one address; the
+// per-account lockout in access stops slow guessing spread over many
+// addresses. It lives in memory, per server.
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens per second
