@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -20,6 +22,7 @@ func (s *Server) apiHandler() http.Handler {
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = ""    // the hosted docs page loads scripts from elsewhere
 	cfg.SchemasPath = "" // schemas are inline in the OpenAPI document
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	cfg.CreateHooks = nil
 	cfg.Info.Description = "Steward's JSON API. Authenticate with a personal access token: `Authorization: Bearer stp_...`. Every operation states the permission it needs; results are limited to the caller's unit scope."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
@@ -31,6 +34,20 @@ func (s *Server) apiHandler() http.Handler {
 		writeProblem(w, http.StatusNotFound, "There is no API operation at this address; see /api/v1/openapi.json.")
 	})
 	return mux
+}
+
+// schemaName names an OpenAPI schema after its Go type, as huma does,
+// except that what a capability offers a rights request (package collect)
+// is "Collected...": its Item would otherwise clash with rights.Item.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+		t = t.Elem()
+	}
+	if strings.HasSuffix(t.PkgPath(), "/internal/collect") {
+		return "Collected" + name
+	}
+	return name
 }
 
 // apiRoutes is the API's route table, read top to bottom.
@@ -46,6 +63,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.peopleAPIRoutes(api)
 	s.datamapAPIRoutes(api)
 	s.rightsAPIRoutes(api)
+	s.rightsItemsAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

@@ -15,14 +15,7 @@ import (
 // service shows a rep only what they logged), working a request needs
 // rights:manage. Every change carries the version the caller read.
 func (s *Server) rightsAPIRoutes(api huma.API) {
-	l, m := access.PermRightsLog, access.PermRightsManage
-	op := func(id, method, path, summary string, status ...int) huma.Operation {
-		o := huma.Operation{OperationID: id, Method: method, Path: "/requests" + path, Summary: summary, Tags: []string{"Rights requests"}}
-		if len(status) > 0 {
-			o.DefaultStatus = status[0]
-		}
-		return o
-	}
+	l, m, op := access.PermRightsLog, access.PermRightsManage, requestOp
 	register(s, api, l, op("list-requests", http.MethodGet, "", "The board: requests in the caller's view, overdue first, without the requesters' details"), s.apiRequests)
 	register(s, api, l, op("log-request", http.MethodPost, "", "Log a request received through any channel", http.StatusCreated), s.apiLogRequest)
 	register(s, api, l, op("get-request", http.MethodGet, "/{id}", "One request with the requester's details and its history (the read is audited)"), s.apiRequest)
@@ -31,6 +24,15 @@ func (s *Server) rightsAPIRoutes(api huma.API) {
 	register(s, api, m, op("match-request", http.MethodPost, "/{id}/match", "Link the request to the person in the register it is about, or unlink it"), s.apiMatchRequest)
 	register(s, api, m, op("extend-request", http.MethodPost, "/{id}/extend", "Record the extension notice sent to the person, with reasons"), s.apiExtendRequest)
 	register(s, api, m, op("close-request", http.MethodPost, "/{id}/close", "Record the request's outcome"), s.apiCloseRequest)
+}
+
+// requestOp is an operation on /requests, tagged with the others.
+func requestOp(id, method, path, summary string, status ...int) huma.Operation {
+	o := huma.Operation{OperationID: id, Method: method, Path: "/requests" + path, Summary: summary, Tags: []string{"Rights requests"}}
+	if len(status) > 0 {
+		o.DefaultStatus = status[0]
+	}
+	return o
 }
 
 type requestsInput struct {

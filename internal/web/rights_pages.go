@@ -263,26 +263,13 @@ type eventItem struct {
 	Mine bool
 }
 
-// Label names the step for people. The service's steps have labels; the
-// other events (logging, taking on, matching, extending, closing) are
-// named here.
+// Label names the step for people, as the service does for every event
+// (steps, collation, packs, restriction, closing).
 func (e eventItem) Label() string {
-	switch e.Step {
-	case "logged":
-		return "Received"
-	case "accepted":
-		return "Taken on by the DPO"
-	case "matched":
-		return "Matched to a person in the register"
-	case "unmatched":
-		return "Link to the person removed"
-	case "extended":
-		return "Extension notice sent, with reasons"
+	if e.StepLabel != "" {
+		return e.StepLabel
 	}
-	if o, ok := strings.CutPrefix(e.Step, "closed:"); ok {
-		return "Closed: " + rights.Outcome(o).Label()
-	}
-	return rights.Step(e.Step).Label()
+	return rights.EventLabel(e.Step)
 }
 
 // Who names the account that recorded it as far as the page can: the
@@ -326,6 +313,9 @@ type requestView struct {
 	Steps    []option
 	Outcomes []option
 	Posted   postedForm
+	// Found is the collected data, the search tasks and the letters, for
+	// those who manage the request.
+	Found *dataFound
 }
 
 // requestView reads a request (an audited read of the requester's
@@ -351,6 +341,11 @@ func (s *Server) requestView(r *http.Request, id string) (*requestView, error) {
 	for _, e := range events {
 		v.Events = append(v.Events, eventItem{Event: e, Mine: e.ActorID == a.AccountID})
 	}
+	if v.Manage {
+		if v.Found, err = s.dataFoundView(ctx, *req); err != nil {
+			return nil, err
+		}
+	}
 	return v, nil
 }
 
@@ -372,6 +367,12 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	case "saved":
 		notice = "Saved."
+	case "collated":
+		notice = "Collected. Decide on each item below: disclose it, redact parts of it, or withhold it."
+	case "decided":
+		notice = "Decision saved."
+	case "task":
+		notice = "Search task recorded as done."
 	}
 	s.render(w, r, http.StatusOK, "request", view{Title: requestTitle(v.Item), Notice: notice, Data: v})
 	return nil

@@ -148,6 +148,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.peoplePageRoutes()...)
 	routes = append(routes, s.datamapPageRoutes()...)
 	routes = append(routes, s.rightsPageRoutes()...)
+	routes = append(routes, s.rightsItemsPageRoutes()...)
 	routes = append(routes, s.publicPageRoutes()...)
 	return routes
 }

@@ -1,0 +1,312 @@
+package web
+
+import (
+	"context"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/rights"
+)
+
+// rightsItemsPageRoutes are the DPO's forms for answering a request: collect
+// what is held about the person, decide on each item, finish the searches
+// of other systems, make the response pack, and download what was kept.
+func (s *Server) rightsItemsPageRoutes() []route {
+	m := access.PermRightsManage
+	return []route{
+		{"POST /requests/{id}/collate", m, s.requestCollate},
+		{"POST /requests/{id}/items/{item}/decision", m, s.itemDecide},
+		{"POST /requests/{id}/tasks/{task}/done", m, s.taskDone},
+		{"POST /requests/{id}/pack", m, s.requestPack},
+		{"GET /requests/{id}/letters/{letter}", m, s.letterDownload},
+	}
+}
+
+// dataFound is the request page's "Data found" part: the collected items
+// by category, the search tasks and the letters kept.
+type dataFound struct {
+	Groups     []itemGroup
+	Total      int
+	Undecided  int
+	Tasks      []rights.Task
+	OpenTasks  int
+	Letters    []letterItem
+	Exemptions []option
+	// CanPack is whether the right is answered with a data pack.
+	CanPack bool
+}
+
+type itemGroup struct {
+	Category string
+	Items    []itemView
+}
+
+// itemView is a collected item as the reviewer sees it.
+type itemView struct {
+	rights.Item
+	// Shown is the item as it will be disclosed, when it will be.
+	Shown     collect.Item
+	Disclosed bool
+	// RedactLines are the redacted runs, one per line, to fill the form
+	// for a change of mind.
+	RedactLines string
+}
+
+// DecisionLabel names the decision for people.
+func (it itemView) DecisionLabel() string {
+	switch it.Decision {
+	case rights.Disclose:
+		return "Disclosed"
+	case rights.Redact:
+		return "Disclosed with redactions"
+	case rights.Withhold:
+		return "Withheld"
+	}
+	return "Not decided"
+}
+
+type letterItem struct{ rights.Letter }
+
+// KindLabel names what was kept.
+func (l letterItem) KindLabel() string {
+	if l.Kind == "pack" {
+		return "Response pack"
+	}
+	return rights.LetterKind(l.Kind).Label()
+}
+
+// dataFoundView reads what the request page shows a DPO about the answer.
+// Reading the items is a read of the person's data and is audited.
+func (s *Server) dataFoundView(ctx context.Context, req rights.Request) (*dataFound, error) {
+	items, tasks, err := s.rights.Items(ctx, req.ID)
+	if err != nil {
+		return nil, err
+	}
+	letters, err := s.rights.Letters(ctx, req.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &dataFound{Tasks: tasks, Total: len(items), CanPack: req.Kind == rights.KindAccess || req.Kind == rights.KindPortability}
+	for _, e := range rights.Exemptions() {
+		v.Exemptions = append(v.Exemptions, option{string(e), e.Label()})
+	}
+	for _, it := range items {
+		iv := itemView{Item: it, RedactLines: redactedLines(it)}
+		iv.Shown, iv.Disclosed = it.Apply()
+		if it.Decision == "" {
+			v.Undecided++
+		}
+		i := slices.IndexFunc(v.Groups, func(g itemGroup) bool { return g.Category == it.Content.Category })
+		if i < 0 {
+			v.Groups = append(v.Groups, itemGroup{Category: it.Content.Category})
+			i = len(v.Groups) - 1
+		}
+		v.Groups[i].Items = append(v.Groups[i].Items, iv)
+	}
+	for _, t := range tasks {
+		if !t.Done {
+			v.OpenTasks++
+		}
+	}
+	for _, l := range letters {
+		v.Letters = append(v.Letters, letterItem{l})
+	}
+	return v, nil
+}
+
+// redactedLines are the distinct runs an item's redactions cover, in the
+// order they occur, one per line.
+func redactedLines(it rights.Item) string {
+	var lines []string
+	for _, sp := range it.Redactions {
+		text := it.Content.Text
+		if sp.Field >= 0 && sp.Field < len(it.Content.Fields) {
+			text = it.Content.Fields[sp.Field].Value
+		}
+		if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+			continue
+		}
+		if run := text[sp.Start:sp.End]; !slices.Contains(lines, run) {
+			lines = append(lines, run)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// redactionSpans turns the text a reviewer pasted, one piece per line,
+// into spans covering every occurrence of each piece in the item's text
+// (Field -1) and field values (Field i). This is how redaction works
+// without JavaScript: nobody has to count characters. A piece that occurs
+// nowhere is refused, naming it, since a typo would otherwise leave the
+// text it meant to remove in the pack.
+func redactionSpans(c collect.Item, pasted string) ([]rights.Span, error) {
+	texts := []string{c.Text}
+	for _, f := range c.Fields {
+		texts = append(texts, f.Value)
+	}
+	var spans []rights.Span
+	var missing, titleOnly []string
+	for line := range strings.SplitSeq(pasted, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		found := false
+		for i, text := range texts {
+			for at := 0; ; {
+				j := strings.Index(text[at:], line)
+				if j < 0 {
+					break
+				}
+				spans = append(spans, rights.Span{Field: i - 1, Start: at + j, End: at + j + len(line)})
+				at += j + len(line)
+				found = true
+			}
+		}
+		switch {
+		case found:
+		case strings.Contains(c.Title, line):
+			titleOnly = append(titleOnly, "“"+line+"”")
+		default:
+			missing = append(missing, "“"+line+"”")
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return nil, apperr.New(apperr.Invalid, "Not found in this item's text or fields: %s. Paste each piece exactly as it appears, capitals and spaces included, one per line.", strings.Join(missing, ", "))
+	case len(titleOnly) > 0:
+		return nil, apperr.New(apperr.Invalid, "Only in the item's title, which cannot be redacted: %s. Withhold the item instead, giving the reason.", strings.Join(titleOnly, ", "))
+	case len(spans) == 0:
+		return nil, apperr.New(apperr.Invalid, "Paste the exact text to redact, one piece per line.")
+	}
+	return mergeSpans(spans), nil
+}
+
+// mergeSpans joins overlapping spans of the same field (one pasted piece
+// inside another, "Mr Hughes" and "Hughes"), which the service would
+// refuse as overlapping.
+func mergeSpans(spans []rights.Span) []rights.Span {
+	slices.SortFunc(spans, func(a, b rights.Span) int {
+		if a.Field != b.Field {
+			return a.Field - b.Field
+		}
+		return a.Start - b.Start
+	})
+	out := spans[:0]
+	for _, sp := range spans {
+		if n := len(out); n > 0 && out[n-1].Field == sp.Field && sp.Start < out[n-1].End {
+			out[n-1].End = max(out[n-1].End, sp.End)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// requestCollate asks every source again and plans the search tasks.
+func (s *Server) requestCollate(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := parseForm(r); err != nil {
+		return err
+	}
+	if _, _, err := s.rights.Collate(r.Context(), id); err != nil {
+		return s.requestFormError(w, r, id, "collate", err)
+	}
+	http.Redirect(w, r, "/requests/"+id+"?done=collated#data", http.StatusSeeOther)
+	return nil
+}
+
+// itemDecide records the decision on one item; a redaction's pasted text
+// becomes spans here.
+func (s *Server) itemDecide(w http.ResponseWriter, r *http.Request) error {
+	id, itemID := r.PathValue("id"), r.PathValue("item")
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	which := "item:" + itemID
+	in := rights.DecisionInput{Decision: rights.Decision(f.Get("decision")), Exemption: rights.Exemption(f.Get("exemption")), Reason: f.Get("reason")}
+	if in.Decision == rights.Redact {
+		items, _, err := s.rights.Items(r.Context(), id)
+		if err != nil {
+			return s.requestFormError(w, r, id, which, err)
+		}
+		i := slices.IndexFunc(items, func(it rights.Item) bool { return it.ID == itemID })
+		if i < 0 {
+			return s.requestFormError(w, r, id, which, apperr.New(apperr.NotFound, "No item %q in this request; collect again and reload the page.", itemID))
+		}
+		if in.Redactions, err = redactionSpans(items[i].Content, f.Get("redact")); err != nil {
+			return s.requestFormError(w, r, id, which, err)
+		}
+	}
+	if _, err := s.rights.Decide(r.Context(), id, itemID, in); err != nil {
+		return s.requestFormError(w, r, id, which, err)
+	}
+	http.Redirect(w, r, "/requests/"+id+"?done=decided#item-"+itemID, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) taskDone(w http.ResponseWriter, r *http.Request) error {
+	id, taskID := r.PathValue("id"), r.PathValue("task")
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	if err := s.rights.CompleteTask(r.Context(), id, taskID, f.Get("note")); err != nil {
+		return s.requestFormError(w, r, id, "task:"+taskID, err)
+	}
+	http.Redirect(w, r, "/requests/"+id+"?done=task#tasks", http.StatusSeeOther)
+	return nil
+}
+
+// requestPack makes the response pack and sends it as a download; the
+// page lists it with the other kept letters afterwards.
+func (s *Server) requestPack(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := parseForm(r); err != nil {
+		return err
+	}
+	l, zipped, err := s.rights.Pack(r.Context(), id)
+	if err != nil {
+		return s.requestFormError(w, r, id, "pack", err)
+	}
+	sendAttachment(w, l.FileName, zipped)
+	return nil
+}
+
+func (s *Server) letterDownload(w http.ResponseWriter, r *http.Request) error {
+	l, body, err := s.rights.LetterFile(r.Context(), r.PathValue("id"), r.PathValue("letter"))
+	if err != nil {
+		return err
+	}
+	sendAttachment(w, l.FileName, body)
+	return nil
+}
+
+// letterType is the media type of a kept letter or pack, from its name.
+func letterType(name string) string {
+	switch path.Ext(name) {
+	case ".zip":
+		return "application/zip"
+	case ".pdf":
+		return "application/pdf"
+	}
+	return "application/octet-stream"
+}
+
+// sendAttachment sends a kept file as a download that is never cached.
+func sendAttachment(w http.ResponseWriter, name string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", letterType(name))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
