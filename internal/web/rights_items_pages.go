@@ -145,14 +145,15 @@ func redactedLines(it rights.Item) string {
 // (Field -1) and field values (Field i). This is how redaction works
 // without JavaScript: nobody has to count characters. A piece that occurs
 // nowhere is refused, naming it, since a typo would otherwise leave the
-// text it meant to remove in the pack.
+// text it meant to remove in the pack; so is one in the item's title,
+// which spans cannot reach.
 func redactionSpans(c collect.Item, pasted string) ([]rights.Span, error) {
 	texts := []string{c.Text}
 	for _, f := range c.Fields {
 		texts = append(texts, f.Value)
 	}
 	var spans []rights.Span
-	var missing, titleOnly []string
+	var missing, inTitle []string
 	for line := range strings.SplitSeq(pasted, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -171,18 +172,19 @@ func redactionSpans(c collect.Item, pasted string) ([]rights.Span, error) {
 			}
 		}
 		switch {
-		case found:
 		case strings.Contains(c.Title, line):
-			titleOnly = append(titleOnly, "“"+line+"”")
-		default:
+			inTitle = append(inTitle, "“"+line+"”")
+		case !found:
 			missing = append(missing, "“"+line+"”")
 		}
 	}
 	switch {
 	case len(missing) > 0:
 		return nil, apperr.New(apperr.Invalid, "Not found in this item's text or fields: %s. Paste each piece exactly as it appears, capitals and spaces included, one per line.", strings.Join(missing, ", "))
-	case len(titleOnly) > 0:
-		return nil, apperr.New(apperr.Invalid, "Only in the item's title, which cannot be redacted: %s. Withhold the item instead, giving the reason.", strings.Join(titleOnly, ", "))
+	case len(inTitle) > 0:
+		// The title goes into the pack as it is: redacting the text alone
+		// would leave the piece there.
+		return nil, apperr.New(apperr.Invalid, "In the item's title, which cannot be redacted: %s. Withhold the item instead, giving the reason.", strings.Join(inTitle, ", "))
 	case len(spans) == 0:
 		return nil, apperr.New(apperr.Invalid, "Paste the exact text to redact, one piece per line.")
 	}

@@ -33,7 +33,7 @@ func TestPastedRedactionsBecomeSpans(t *testing.T) {
 
 	for _, c2 := range []struct{ pasted, want string }{
 		{"Mr Hughs\nMr Hughes\nrota  would", "Not found in this item's text or fields: “Mr Hughs”, “rota  would”."},
-		{"Dr Okafor", "Only in the item's title"},
+		{"Dr Okafor", "In the item's title, which cannot be redacted: “Dr Okafor”"},
 		{" \n\n", "Paste the exact text to redact"},
 		{"mr hughes", "“mr hughes”"},
 	} {
@@ -41,5 +41,11 @@ func TestPastedRedactionsBecomeSpans(t *testing.T) {
 		if apperr.CodeOf(err) != apperr.Invalid || !strings.Contains(apperr.MessageOf(err), c2.want) {
 			t.Errorf("%q: %v, want %q", c2.pasted, err, c2.want)
 		}
+	}
+	// In the text and the title too: redacting the text alone would leave
+	// the name in the pack.
+	c.Title = "Mr Hughes's meeting"
+	if _, err := redactionSpans(c, "Mr Hughes"); !strings.Contains(apperr.MessageOf(err), "In the item's title") {
+		t.Errorf("a piece also in the title: %v", err)
 	}
 }
