@@ -54,8 +54,9 @@ func (e Exemption) Label() string {
 	return string(e)
 }
 
-// Span is a redacted run of an item's text (Field -1) or of one field's
-// value (Field i), as byte offsets [Start, End) on character boundaries.
+// Span is a redacted run of an item's text (Field -1), its title (Field
+// -2) or one field's value (Field i), as byte offsets [Start, End) on
+// character boundaries.
 type Span struct {
 	Field int `json:"field"`
 	Start int `json:"start"`
@@ -175,6 +176,8 @@ func checkSpans(c collect.Item, spans []Span) error {
 		switch {
 		case sp.Field == -1:
 			text = c.Text
+		case sp.Field == -2:
+			text = c.Title
 		case sp.Field >= 0 && sp.Field < len(c.Fields):
 			text = c.Fields[sp.Field].Value
 		default:
@@ -206,6 +209,7 @@ func (it Item) Apply() (collect.Item, bool) {
 	c.Fields = append([]collect.Field(nil), c.Fields...)
 	if it.Decision == Redact {
 		c.Text = redact(c.Text, it.Redactions, -1)
+		c.Title = redact(c.Title, it.Redactions, -2)
 		for i := range c.Fields {
 			c.Fields[i].Value = redact(c.Fields[i].Value, it.Redactions, i)
 		}

@@ -92,8 +92,10 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 		if kind != KindAccess && kind != KindPortability {
 			return apperr.New(apperr.Conflict, "A data pack answers access and portability requests; this is a request for %s.", strings.ToLower(kind.Label()))
 		}
-		if r.status == string(StatusClosed) {
-			return apperr.New(apperr.Conflict, "This request is closed.")
+		if r.status != string(StatusOpen) {
+			// Releasing data needs the identity (or authority) confirmed
+			// and anything else asked for received: the clock runs.
+			return apperr.New(apperr.Conflict, "The pack can be made once the request is open with its clock running; it is now: %s.", Status(r.status).Label())
 		}
 		key, err := s.vault.SubjectKey(ctx, r.id, false)
 		if err != nil {
@@ -154,7 +156,7 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 				v.Categories = append(v.Categories, c.Category)
 			}
 		}
-		if zipped, err = buildPack(v); err != nil {
+		if zipped, err = buildPack(v, tx.Now()); err != nil {
 			return err
 		}
 		if letter, err = s.keepLetter(ctx, tx, r, "pack", "response-"+r.ref+".zip", zipped); err != nil {
@@ -238,7 +240,9 @@ func (s *Service) supplement(ctx context.Context, items []Item) (Supplement, err
 	}
 	used := func(a datamap.Activity) bool {
 		for _, it := range items {
-			if it.Content.Purpose != "" && strings.HasPrefix(it.Content.Purpose, a.Name) {
+			// The records source writes "name: purposes", so a name that
+			// starts another ("Casework") does not match it.
+			if p := it.Content.Purpose; p == a.Name || strings.HasPrefix(p, a.Name+": ") {
 				return true
 			}
 		}
@@ -279,7 +283,7 @@ func orNone(s string) string {
 }
 
 // buildPack renders every format from the same view and zips them.
-func buildPack(v packView) ([]byte, error) {
+func buildPack(v packView, now time.Time) ([]byte, error) {
 	t, err := template.ParseFS(packTemplates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("pack templates: %w", err)
@@ -287,7 +291,7 @@ func buildPack(v packView) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name string, data []byte) error {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: time.Now()})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: now})
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,18 @@ func TestResponsePackHoldsRedactionsInEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Nothing is released while identity is unconfirmed.
+		cur, _, err := w.svc.Get(dpo, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur = w.step(t, cur, rights.StepIDRequested, "", "")
+		_, _, err = w.svc.Pack(dpo, r.ID)
+		wantCode(t, err, apperr.Conflict)
+		if !strings.Contains(apperr.MessageOf(err), "proof of identity") {
+			t.Fatalf("message: %s", apperr.MessageOf(err))
+		}
+		w.step(t, cur, rights.StepIDReceived, "", "Passport seen.")
 		letter, zipped, err := w.svc.Pack(dpo, r.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
 )
@@ -49,6 +50,9 @@ const secretBytes = 32
 // organisation, for the DPO to take on. A request does not need to name
 // the right correctly or be for a known person: it is still a request.
 func (s *Service) Submit(ctx context.Context, in PublicInput) (*Receipt, error) {
+	// Whoever is signed in on this browser, the public form is the
+	// requester's own act: nothing about it is recorded as theirs.
+	ctx = access.WithActor(ctx, nil)
 	li := LogInput{Kind: in.Kind, Channel: ChannelWeb, Requester: in.Requester, Details: in.Details}
 	if err := li.clean(); err != nil {
 		return nil, err
@@ -82,7 +86,7 @@ func (s *Service) Submit(ctx context.Context, in PublicInput) (*Receipt, error) 
 // Status answers a status link. An unknown or malformed secret is one
 // answer, not found, whatever was wrong with it.
 func (s *Service) Status(ctx context.Context, secret string) (*PublicStatus, error) {
-	notFound := apperr.New(apperr.NotFound, "This status link is not valid. Check that you copied all of it, or contact us quoting your receipt number.")
+	notFound := apperr.New(apperr.NotFound, "We do not recognise that code. Check that you copied all of it, or contact us quoting your receipt number.")
 	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(secret))
 	if err != nil || len(raw) != secretBytes {
 		return nil, notFound

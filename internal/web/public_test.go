@@ -160,7 +160,7 @@ func TestPublicRequestWithoutSignIn(t *testing.T) {
 		wrong[3] ^= 1
 		for _, c := range []string{string(wrong), ref, "nope"} {
 			code, loc, page := post(t, f, anon, "/request/status", url.Values{"code": {c}})
-			if code != http.StatusNotFound || loc != "" || !strings.Contains(page, "This status link is not valid") || strings.Contains(page, ref+"</") {
+			if code != http.StatusNotFound || loc != "" || !strings.Contains(page, "We do not recognise that code") || strings.Contains(page, ref+"</") {
 				t.Errorf("status for %q: %d\n%s", c, code, page)
 			}
 		}
