@@ -312,7 +312,11 @@ type requestView struct {
 	Today    string
 	Steps    []option
 	Outcomes []option
-	Posted   postedForm
+	Letters  []option
+	// Restrictable is whether this request may restrict the person's
+	// processing (restriction, rectification or objection, once matched).
+	Restrictable bool
+	Posted       postedForm
 	// Found is the collected data, the search tasks and the letters, for
 	// those who manage the request.
 	Found *dataFound
@@ -331,8 +335,9 @@ func (s *Server) requestView(r *http.Request, id string) (*requestView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &requestView{Item: requestItem{*req}, Today: ukDay(s.db.Now()), Steps: stepOptions(), Outcomes: outcomeOptions(),
-		Mine: req.LoggedBy == a.AccountID}
+	v := &requestView{Item: requestItem{*req}, Today: ukDay(s.db.Now()), Steps: stepOptions(), Outcomes: outcomeOptions(), Letters: letterOptions(),
+		Restrictable: req.SubjectID != "" && (req.Kind == rights.KindRestriction || req.Kind == rights.KindRectification || req.Kind == rights.KindObjection),
+		Mine:         req.LoggedBy == a.AccountID}
 	for _, u := range units {
 		if u.ID == req.UnitID {
 			v.UnitName, v.Manage = u.Name, a.CanIn(access.PermRightsManage, u.Path)

@@ -149,6 +149,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.datamapPageRoutes()...)
 	routes = append(routes, s.rightsPageRoutes()...)
 	routes = append(routes, s.rightsItemsPageRoutes()...)
+	routes = append(routes, s.rightsLetterPageRoutes()...)
 	routes = append(routes, s.publicPageRoutes()...)
 	return routes
 }
