@@ -291,13 +291,15 @@ func TestRequestPageClockStepsAndStaleForms(t *testing.T) {
 			t.Fatalf("%d events, want logged, accepted and id_requested only", n)
 		}
 
-		// Closed: the outcome shows and the forms go.
+		// Closed: the outcome shows and the forms that change it go; only
+		// letters (an outcome letter follows the close) can still be made.
 		code, _, _ = post(t, f, dpo, "/requests/"+id+"/close", url.Values{"version": {"2"}, "outcome": {"withdrawn"}, "note": {"She withdrew it by phone."}})
 		if code != http.StatusSeeOther {
 			t.Fatalf("closing: %d", code)
 		}
 		_, page = get(t, f, dpo, "/requests/"+id)
-		if !strings.Contains(page, rights.OutcomeWithdrawn.Label()) || strings.Contains(page, "<form method=\"post\" action=\"/requests/") {
+		if !strings.Contains(page, rights.OutcomeWithdrawn.Label()) ||
+			strings.Count(page, "<form method=\"post\" action=\"/requests/") != strings.Count(page, "<form method=\"post\" action=\"/requests/"+id+"/letter\"") {
 			t.Errorf("closed request page:\n%s", page)
 		}
 		if _, closed := get(t, f, dpo, "/requests?closed=1"); !strings.Contains(closed, id) || !strings.Contains(closed, rights.OutcomeWithdrawn.Label()) {
