@@ -68,9 +68,9 @@ func (s *Service) Collate(ctx context.Context, id string) ([]Item, []Task, error
 		if !r.subjectID.Valid {
 			return apperr.New(apperr.Conflict, "Match the request to a person in the register first. If the organisation holds nothing about them, close it as \"nothing held\": that is an answer too.")
 		}
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		old, err := s.items(ctx, key, r.id)
 		if err != nil {
@@ -203,9 +203,9 @@ func (s *Service) Items(ctx context.Context, id string) ([]Item, []Task, error) 
 		if err != nil {
 			return err
 		}
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		if items, err = s.items(ctx, key, r.id); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -113,9 +114,9 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 		if r.status == string(StatusClosed) {
 			return apperr.New(apperr.Conflict, "This request is closed.")
 		}
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		items, err := s.items(ctx, key, r.id)
 		if err != nil {
@@ -159,14 +160,7 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 	return out, nil
 }
 
-func validExemption(e Exemption) bool {
-	for _, x := range Exemptions() {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
+func validExemption(e Exemption) bool { return slices.Contains(Exemptions(), e) }
 
 // checkSpans refuses spans outside their text, across a character, or
 // overlapping each other.
@@ -231,13 +225,7 @@ func redact(text string, spans []Span, field int) string {
 		return text
 	}
 	// Apply from the end so earlier offsets stay valid.
-	for i := 0; i < len(mine); i++ {
-		for j := i + 1; j < len(mine); j++ {
-			if mine[j].Start > mine[i].Start {
-				mine[i], mine[j] = mine[j], mine[i]
-			}
-		}
-	}
+	slices.SortFunc(mine, func(a, b Span) int { return b.Start - a.Start })
 	for _, sp := range mine {
 		if sp.End <= len(text) && sp.Start < sp.End {
 			text = text[:sp.Start] + RedactedMark + text[sp.End:]

@@ -255,9 +255,9 @@ func (s *Service) addEvent(ctx context.Context, tx *store.Tx, requestID, step, d
 	id := store.NewID()
 	var sealed []byte
 	if note != "" {
-		key, err := s.vault.SubjectKey(ctx, requestID, false)
+		key, err := s.requestKey(ctx, requestID)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		sealed = key.Seal(noteField(id), []byte(note))
 	}

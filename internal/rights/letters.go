@@ -149,10 +149,8 @@ func (s *Service) Letters(ctx context.Context, id string) ([]Letter, error) {
 
 // lastNote is the note of the latest event with the given step.
 func lastNote(events []Event, step string) string {
-	for i := len(events) - 1; i >= 0; i-- {
-		if events[i].Step == step {
-			return events[i].Note
-		}
+	if i := lastIndex(events, step); i >= 0 {
+		return events[i].Note
 	}
 	return ""
 }
@@ -258,9 +256,9 @@ func letterText(kind LetterKind, r Request, events []Event) ([]string, error) {
 // keepLetter stores a letter or pack sealed under the request's key, as
 // made.
 func (s *Service) keepLetter(ctx context.Context, tx *store.Tx, r *row, kind, name string, body []byte) (*Letter, error) {
-	key, err := s.vault.SubjectKey(ctx, r.id, false)
+	key, err := s.requestKey(ctx, r.id)
 	if err != nil {
-		return nil, fmt.Errorf("request key: %w", err)
+		return nil, err
 	}
 	actor := access.ActorID(ctx)
 	lid := store.NewID()

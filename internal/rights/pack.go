@@ -89,7 +89,7 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 			return err
 		}
 		kind := Kind(r.kind)
-		if kind != KindAccess && kind != KindPortability {
+		if !kind.Packable() {
 			return apperr.New(apperr.Conflict, "A data pack answers access and portability requests; this is a request for %s.", strings.ToLower(kind.Label()))
 		}
 		if r.status != string(StatusOpen) {
@@ -97,9 +97,9 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 			// and anything else asked for received: the clock runs.
 			return apperr.New(apperr.Conflict, "The pack can be made once the request is open with its clock running; it is now: %s.", Status(r.status).Label())
 		}
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		items, err := s.items(ctx, key, r.id)
 		if err != nil {
@@ -156,7 +156,7 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 				v.Categories = append(v.Categories, c.Category)
 			}
 		}
-		if zipped, err = buildPack(v, tx.Now()); err != nil {
+		if zipped, err = buildPack(s.packTemplates, v, tx.Now()); err != nil {
 			return err
 		}
 		if letter, err = s.keepLetter(ctx, tx, r, "pack", "response-"+r.ref+".zip", zipped); err != nil {
@@ -202,9 +202,9 @@ func (s *Service) LetterFile(ctx context.Context, requestID, letterID string) (*
 			return fmt.Errorf("read letter: %w", err)
 		}
 		l.MadeAt = store.FromMillis(at)
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		if plain, err = key.Open(letterField(l.ID), sealed); err != nil {
 			return fmt.Errorf("open letter: %w", err)
@@ -283,11 +283,7 @@ func orNone(s string) string {
 }
 
 // buildPack renders every format from the same view and zips them.
-func buildPack(v packView, now time.Time) ([]byte, error) {
-	t, err := template.ParseFS(packTemplates, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("pack templates: %w", err)
-	}
+func buildPack(t *template.Template, v packView, now time.Time) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	add := func(name string, data []byte) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/store"
+	"github.com/stewardhq/steward/internal/vault"
 )
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
@@ -93,11 +94,13 @@ func (s *Service) history(ctx context.Context, id string) ([]Event, error) {
 	}
 	rows.Close()
 	var out []Event
+	var key *vault.SubjectKey // loaded once, at the first note
 	for _, e := range all {
 		if e.note != nil {
-			key, err := s.vault.SubjectKey(ctx, id, false)
-			if err != nil {
-				return nil, fmt.Errorf("request key: %w", err)
+			if key == nil {
+				if key, err = s.requestKey(ctx, id); err != nil {
+					return nil, err
+				}
 			}
 			plain, err := key.Open(noteField(e.id), e.note)
 			if err != nil {

@@ -51,6 +51,18 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
+// Packable reports whether the right is answered with a data pack
+// (access, portability).
+func (k Kind) Packable() bool { return k == KindAccess || k == KindPortability }
+
+// Restricts reports whether a request for the right may restrict the
+// person's processing: a restriction request, and the requests Art
+// 18(1)(a) and (d) restrict while they are weighed (contested accuracy,
+// an objection).
+func (k Kind) Restricts() bool {
+	return k == KindRestriction || k == KindRectification || k == KindObjection
+}
+
 // Channel is how a request arrived. Any channel is valid: a request need
 // not be in writing or use any particular words.
 type Channel string

@@ -15,13 +15,6 @@ import (
 // (LetterRestrictionLift) is made from that, and only then does Lift end
 // it.
 
-// restrictable says which requests may restrict: a restriction request,
-// and the requests that Art 18(1)(a) and (d) restrict while they are
-// weighed (contested accuracy, an objection).
-func restrictable(k Kind) bool {
-	return k == KindRestriction || k == KindRectification || k == KindObjection
-}
-
 // Restrict restricts the processing of the person the request is matched
 // to, with the Art 18(1) ground as the reason.
 func (s *Service) Restrict(ctx context.Context, id, reason string, version int64) (*Request, error) {
@@ -99,7 +92,7 @@ func (s *Service) Lift(ctx context.Context, id string, version int64) (*Request,
 }
 
 func canRestrict(r *row) error {
-	if !restrictable(Kind(r.kind)) {
+	if !Kind(r.kind).Restricts() {
 		return apperr.New(apperr.Conflict, "Only a request for restriction, rectification or objection restricts processing.")
 	}
 	if !r.subjectID.Valid {

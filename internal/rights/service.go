@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -55,6 +56,8 @@ type Service struct {
 	sources []collect.Source
 	systems Systems
 	datamap DataMap
+	// packTemplates are parsed once, here rather than for every pack.
+	packTemplates *template.Template
 }
 
 // New returns the rights service.
@@ -74,7 +77,11 @@ func New(db *store.DB, v *vault.Vault, al *audit.Log, units Units, people People
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, vault: v, audit: al, units: units, people: people, log: log, cfg: cfg}, nil
+	t, err := template.ParseFS(packTemplates, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("rights: pack templates: %w", err)
+	}
+	return &Service{db: db, vault: v, audit: al, units: units, people: people, log: log, cfg: cfg, packTemplates: t}, nil
 }
 
 // Config returns the settings in force.
@@ -171,11 +178,20 @@ func (s *Service) request(r *row, today calendar.Date) Request {
 	return out
 }
 
-// open decrypts a row's details under the request's key.
-func (s *Service) open(ctx context.Context, r *row) (*Details, error) {
-	key, err := s.vault.SubjectKey(ctx, r.id, false)
+// requestKey is a request's own key, which seals everything about it.
+func (s *Service) requestKey(ctx context.Context, id string) (*vault.SubjectKey, error) {
+	key, err := s.vault.SubjectKey(ctx, id, false)
 	if err != nil {
 		return nil, fmt.Errorf("request key: %w", err)
+	}
+	return key, nil
+}
+
+// open decrypts a row's details under the request's key.
+func (s *Service) open(ctx context.Context, r *row) (*Details, error) {
+	key, err := s.requestKey(ctx, r.id)
+	if err != nil {
+		return nil, err
 	}
 	plain, err := key.Open(detailsField(r.id), r.details)
 	if err != nil {

@@ -114,9 +114,9 @@ func (s *Service) CompleteTask(ctx context.Context, requestID, taskID, note stri
 		if err != nil {
 			return err
 		}
-		key, err := s.vault.SubjectKey(ctx, r.id, false)
+		key, err := s.requestKey(ctx, r.id)
 		if err != nil {
-			return fmt.Errorf("request key: %w", err)
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE rights_tasks SET done_at = $3, done_by = $4, note = $5 WHERE id = $1 AND request_id = $2 AND done_at IS NULL`,
 			taskID, r.id, store.Millis(tx.Now()), a.AccountID, key.Seal(vault.Field{Table: "rights_tasks", Column: "note", Row: taskID}, []byte(note)))

@@ -93,7 +93,7 @@ func (s *Server) dataFoundView(ctx context.Context, req rights.Request) (*dataFo
 	if err != nil {
 		return nil, err
 	}
-	v := &dataFound{Tasks: tasks, Total: len(items), CanPack: req.Kind == rights.KindAccess || req.Kind == rights.KindPortability}
+	v := &dataFound{Tasks: tasks, Total: len(items), CanPack: req.Kind.Packable()}
 	for _, e := range rights.Exemptions() {
 		v.Exemptions = append(v.Exemptions, option{string(e), e.Label()})
 	}

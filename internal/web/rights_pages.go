@@ -336,7 +336,7 @@ func (s *Server) requestView(r *http.Request, id string) (*requestView, error) {
 		return nil, err
 	}
 	v := &requestView{Item: requestItem{*req}, Today: ukDay(s.db.Now()), Steps: stepOptions(), Outcomes: outcomeOptions(), Letters: letterOptions(),
-		Restrictable: req.SubjectID != "" && (req.Kind == rights.KindRestriction || req.Kind == rights.KindRectification || req.Kind == rights.KindObjection),
+		Restrictable: req.SubjectID != "" && req.Kind.Restricts(),
 		Mine:         req.LoggedBy == a.AccountID}
 	for _, u := range units {
 		if u.ID == req.UnitID {
