@@ -20,7 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/testkit"
 )
 
-const pw = "a long enough password"
+const pw = testkit.Password
 
 type world struct {
 	env      storetest.Env
@@ -76,28 +76,15 @@ func (w *world) setToday(t testing.TB, day string) {
 }
 
 func (w *world) unit(t testing.TB, parent, kind, name string) *access.Unit {
-	t.Helper()
-	u, err := w.acc.CreateUnit(w.op, parent, kind, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return testkit.Unit(t, w.acc, w.op, parent, kind, name)
 }
 
 func (w *world) account(t testing.TB, name string, role access.Role, unit string) {
-	t.Helper()
-	if _, err := w.acc.CreateAccountWithRole(w.op, name, pw, role, unit); err != nil {
-		t.Fatal(err)
-	}
+	testkit.Account(t, w.acc, w.op, name, role, unit)
 }
 
 func (w *world) as(t testing.TB, name string) context.Context {
-	t.Helper()
-	a, err := w.acc.Actor(context.Background(), name, access.ViaCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return access.WithActor(context.Background(), a)
+	return testkit.As(t, w.acc, name)
 }
 
 func wantCode(t *testing.T, err error, code apperr.Code) {

@@ -20,7 +20,7 @@ import (
 	"github.com/stewardhq/steward/internal/vault"
 )
 
-const pw = "a long enough password"
+const pw = testkit.Password
 
 type world struct {
 	env      storetest.Env
@@ -55,28 +55,15 @@ func newWorld(t *testing.T, env storetest.Env) *world {
 }
 
 func (w *world) unit(t *testing.T, parent, kind, name string) *access.Unit {
-	t.Helper()
-	u, err := w.acc.CreateUnit(w.op, parent, kind, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return testkit.Unit(t, w.acc, w.op, parent, kind, name)
 }
 
 func (w *world) account(t *testing.T, name string, role access.Role, unit string) {
-	t.Helper()
-	if _, err := w.acc.CreateAccountWithRole(w.op, name, pw, role, unit); err != nil {
-		t.Fatal(err)
-	}
+	testkit.Account(t, w.acc, w.op, name, role, unit)
 }
 
 func (w *world) as(t *testing.T, name string) context.Context {
-	t.Helper()
-	a, err := w.acc.Actor(context.Background(), name, access.ViaCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return access.WithActor(context.Background(), a)
+	return testkit.As(t, w.acc, name)
 }
 
 func (w *world) person(t *testing.T, unit string, p subjects.Profile) *subjects.Subject {

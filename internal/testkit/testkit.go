@@ -64,3 +64,36 @@ func Open(t testing.TB, env storetest.Env, o Options) *Core {
 	}
 	return &Core{Env: env, DB: db, Vault: v, Audit: al, Access: acc}
 }
+
+// Password is the password test accounts are made with.
+const Password = "a long enough password"
+
+// Unit makes a unit as op (an operator or admin context), failing the test
+// on error.
+func Unit(t testing.TB, acc *access.Service, op context.Context, parent, kind, name string) *access.Unit {
+	t.Helper()
+	u, err := acc.CreateUnit(op, parent, kind, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// Account makes an account with Password and one role on a unit, as op.
+func Account(t testing.TB, acc *access.Service, op context.Context, name string, role access.Role, unitID string) {
+	t.Helper()
+	if _, err := acc.CreateAccountWithRole(op, name, Password, role, unitID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// As returns a context acting as the named account, as the command line
+// would with --as.
+func As(t testing.TB, acc *access.Service, name string) context.Context {
+	t.Helper()
+	a, err := acc.Actor(context.Background(), name, access.ViaCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access.WithActor(context.Background(), a)
+}

@@ -21,7 +21,7 @@ import (
 	"github.com/stewardhq/steward/internal/vault"
 )
 
-const pw = "a long enough password"
+const pw = testkit.Password
 
 // world is an initialised Steward: a union, a region with two workplaces,
 // another region with one, and accounts.
@@ -68,28 +68,15 @@ func openWorld(t testing.TB, env storetest.Env, init bool) *world {
 }
 
 func (w *world) unit(t testing.TB, parent, kind, name string) *access.Unit {
-	t.Helper()
-	u, err := w.acc.CreateUnit(w.op, parent, kind, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return testkit.Unit(t, w.acc, w.op, parent, kind, name)
 }
 
 func (w *world) account(t testing.TB, name string, role access.Role, unit string) {
-	t.Helper()
-	if _, err := w.acc.CreateAccountWithRole(w.op, name, pw, role, unit); err != nil {
-		t.Fatal(err)
-	}
+	testkit.Account(t, w.acc, w.op, name, role, unit)
 }
 
 func (w *world) as(t testing.TB, name string) context.Context {
-	t.Helper()
-	a, err := w.acc.Actor(context.Background(), name, access.ViaCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return access.WithActor(context.Background(), a)
+	return testkit.As(t, w.acc, name)
 }
 
 // snapshot counts what an import may write.
