@@ -2,6 +2,7 @@ package rights
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -365,8 +366,12 @@ func (s *Service) change(ctx context.Context, a *access.Actor, id string, versio
 				return err
 			}
 		}
-		if r, err = s.load(ctx, id, false); err != nil {
-			return err
+		// The row as just written, without reading it back.
+		r.dueOn = sql.NullString{String: c.Applies, Valid: c.Applies != ""}
+		r.version++
+		if !accepted {
+			r.acceptedBy = sql.NullString{String: a.AccountID, Valid: true}
+			r.acceptedAt = sql.NullInt64{Int64: now, Valid: true}
 		}
 		if err := s.record(ctx, "rights.step", r, map[string]string{"step": step, "status": r.status}); err != nil {
 			return err
