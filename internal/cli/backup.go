@@ -264,10 +264,16 @@ func restore(ctx context.Context, p Paths, dataFile, keysFile string, log *slog.
 		// The backup may still hold rows of people erased since: their
 		// keys are gone, and now their rows go too.
 		if hasRegister {
+			ids := make([]string, 0, len(erased))
 			for id := range erased {
-				if err := subjects.DeleteRows(ctx, tx, id); err != nil {
-					return err
-				}
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			// A backup from before records had keys of their own holds
+			// only people to delete, and its tables say so.
+			perRecord := dataH == nil || dataH.SchemaVersion >= subjects.RecordKeysSchema
+			if err := subjects.DeleteErased(ctx, tx, ids, perRecord); err != nil {
+				return err
 			}
 		}
 		backupHead, err := auditHead(ctx, tx)

@@ -48,3 +48,20 @@ type Field struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
 }
+
+// Eraser is a Source that can erase what it holds, for erasure requests
+// (Art 17). A Source that is not an Eraser holds data that must be kept
+// whatever is asked (the access log, which shows who saw the person's
+// data), and its items can only be kept.
+type Eraser interface {
+	Source
+	// CheckErase says, before anything is erased anywhere, whether the
+	// items with keys erase can go while those with keys keep stay: some
+	// items only go together. It changes nothing.
+	CheckErase(erase, keep []string) error
+	// Erase removes the items with these keys for good: their keys are
+	// shredded first, so every copy, in backups too, is unreadable, then
+	// the rows go. Keys already erased are skipped, so after a failure
+	// calling it again finishes the work. It audits as any other change.
+	Erase(ctx context.Context, subjectID string, keys []string) error
+}

@@ -245,38 +245,3 @@ func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason 
 		return s.record(ctx, action, id, "", nil)
 	})
 }
-
-// Erase crypto-shreds a person and deletes their rows. The key goes first:
-// from that moment every copy of their data, in backups too, is unreadable,
-// and a failure after it leaves rows nobody can read, which a retry removes.
-// The erasure is logged by id so a restore never brings them back.
-func (s *Service) Erase(ctx context.Context, id string) error {
-	a, err := access.Require(ctx, access.PermRightsManage)
-	if err != nil {
-		return err
-	}
-	if _, err := s.inScope(ctx, a, access.PermRightsManage, id); err != nil {
-		return err
-	}
-	if err := s.vault.Shred(ctx, id); err != nil {
-		return fmt.Errorf("shred key of %s: %w", id, err)
-	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		if err := DeleteRows(ctx, tx, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (subject_id, erased_at) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING`, id, store.Millis(tx.Now())); err != nil {
-			return fmt.Errorf("log erasure: %w", err)
-		}
-		return s.record(ctx, "subject.erase", id, "", nil)
-	})
-}
-
-// DeleteRows removes a person's rows from the register in tx. Restore calls
-// it for everyone in the erasure log.
-func DeleteRows(ctx context.Context, tx *store.Tx, id string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM subjects WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("delete person %s: %w", id, err)
-	}
-	return nil
-}

@@ -145,16 +145,23 @@ func (r *Records) Add(ctx context.Context, subjectID string, in RecordInput) (*R
 	if err != nil {
 		return nil, err
 	}
-	key, err := s.vault.SubjectKey(ctx, subjectID, false)
-	if err != nil {
+	if _, err := s.vault.SubjectKey(ctx, subjectID, false); errors.Is(err, vault.ErrShredded) {
+		return nil, apperr.New(apperr.Conflict, "This person has been erased: nothing more can be recorded about them.")
+	} else if err != nil {
 		return nil, fmt.Errorf("key of %s: %w", subjectID, err)
 	}
-	rec := &Record{ID: store.NewID(), SubjectID: subjectID, Kind: in.Kind, CategoryID: in.CategoryID, ActivityID: in.ActivityID,
+	// Each record has its own key, so it can be erased on its own.
+	recID := store.NewID()
+	key, err := s.vault.SubjectKey(ctx, recID, true)
+	if err != nil {
+		return nil, fmt.Errorf("key of record: %w", err)
+	}
+	rec := &Record{ID: recID, SubjectID: subjectID, Kind: in.Kind, CategoryID: in.CategoryID, ActivityID: in.ActivityID,
 		SystemID: in.SystemID, Special: string(special), Title: in.Title, Body: in.Body, OccurredOn: in.OccurredOn, CreatedBy: a.AccountID, Files: []FileInfo{}}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		rec.CreatedAt = tx.Now()
-		_, err := tx.ExecContext(ctx, `INSERT INTO records (id, subject_id, kind, category_id, activity_id, system_id, special, title, body, occurred_on, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO records (id, subject_id, kind, category_id, activity_id, system_id, special, title, body, occurred_on, created_by, created_at, updated_at, key_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $1)`,
 			rec.ID, subjectID, rec.Kind, rec.CategoryID, rec.ActivityID, nullStr(rec.SystemID), rec.Special,
 			key.Seal(recField("title", rec.ID), []byte(rec.Title)), key.Seal(recField("body", rec.ID), []byte(rec.Body)),
 			nullStr(rec.OccurredOn), rec.CreatedBy, store.Millis(rec.CreatedAt))
@@ -181,23 +188,26 @@ func (r *Records) List(ctx context.Context, subjectID string) ([]Record, error) 
 		if _, err := s.inScope(ctx, a, access.PermSubjectsRead, subjectID); err != nil {
 			return err
 		}
-		key, err := s.vault.SubjectKey(ctx, subjectID, false)
-		if errors.Is(err, vault.ErrShredded) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, kind, category_id, activity_id, COALESCE(system_id, ''), special, title, body, COALESCE(occurred_on, ''), created_by, created_at
+		rows, err := tx.QueryContext(ctx, `SELECT id, kind, category_id, activity_id, COALESCE(system_id, ''), special, title, body, COALESCE(occurred_on, ''), created_by, created_at, key_id
 			FROM records WHERE subject_id = $1 ORDER BY created_at DESC, id DESC`, subjectID)
 		if err != nil {
 			return fmt.Errorf("list records: %w", err)
 		}
+		var keys []*vault.SubjectKey
 		for rows.Next() {
 			rec := Record{SubjectID: subjectID, Files: []FileInfo{}}
 			var title, body []byte
 			var created int64
-			if err := rows.Scan(&rec.ID, &rec.Kind, &rec.CategoryID, &rec.ActivityID, &rec.SystemID, &rec.Special, &title, &body, &rec.OccurredOn, &rec.CreatedBy, &created); err != nil {
+			var keyID sql.NullString
+			if err := rows.Scan(&rec.ID, &rec.Kind, &rec.CategoryID, &rec.ActivityID, &rec.SystemID, &rec.Special, &title, &body, &rec.OccurredOn, &rec.CreatedBy, &created, &keyID); err != nil {
+				rows.Close()
+				return err
+			}
+			key, err := s.recordKey(ctx, keyID, subjectID)
+			if errors.Is(err, vault.ErrShredded) {
+				continue // erased: the row is on its way out
+			}
+			if err != nil {
 				rows.Close()
 				return err
 			}
@@ -213,13 +223,14 @@ func (r *Records) List(ctx context.Context, subjectID string) ([]Record, error) 
 			}
 			rec.Title, rec.Body, rec.CreatedAt = string(t), string(b), store.FromMillis(created)
 			out = append(out, rec)
+			keys = append(keys, key)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		for i := range out {
-			if out[i].Files, err = r.files(ctx, tx, key, out[i].ID); err != nil {
+			if out[i].Files, err = r.files(ctx, tx, keys[i], out[i].ID); err != nil {
 				return err
 			}
 			if err := s.record(ctx, "record.read", subjectID, "", map[string]string{"record_id": out[i].ID}); err != nil {
@@ -255,23 +266,45 @@ func (r *Records) files(ctx context.Context, tx *store.Tx, key *vault.SubjectKey
 }
 
 // recordRow finds a record's person and checks the actor's scope.
-func (r *Records) recordSubject(ctx context.Context, a *access.Actor, p access.Permission, recordID string) (*row, error) {
+func (r *Records) recordSubject(ctx context.Context, a *access.Actor, p access.Permission, recordID string) (*row, *vault.SubjectKey, error) {
 	if !store.ValidID(recordID) {
-		return nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
+		return nil, nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
 	}
 	var subjectID string
-	err := r.reg.db.Q(ctx).QueryRowContext(ctx, `SELECT subject_id FROM records WHERE id = $1`, recordID).Scan(&subjectID)
+	var keyID sql.NullString
+	err := r.reg.db.Q(ctx).QueryRowContext(ctx, `SELECT subject_id, key_id FROM records WHERE id = $1`, recordID).Scan(&subjectID, &keyID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
+		return nil, nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find record: %w", err)
+		return nil, nil, fmt.Errorf("find record: %w", err)
 	}
 	row, err := r.reg.inScope(ctx, a, p, subjectID)
 	if err != nil {
-		return nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
+		return nil, nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
 	}
-	return row, nil
+	key, err := r.reg.recordKey(ctx, keyID, subjectID)
+	if errors.Is(err, vault.ErrShredded) {
+		return nil, nil, apperr.New(apperr.NotFound, "No record with id %q.", recordID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return row, key, nil
+}
+
+// recordKey returns the key a record is sealed under: its own, or the
+// person's for records written before records had keys of their own.
+func (s *Service) recordKey(ctx context.Context, keyID sql.NullString, subjectID string) (*vault.SubjectKey, error) {
+	id := subjectID
+	if keyID.Valid {
+		id = keyID.String
+	}
+	key, err := s.vault.SubjectKey(ctx, id, false)
+	if err != nil {
+		return nil, fmt.Errorf("key of a record: %w", err)
+	}
+	return key, nil
 }
 
 // Attach seals a file into a record. The content never touches the disk in
@@ -281,7 +314,7 @@ func (r *Records) Attach(ctx context.Context, recordID, name, contentType string
 	if err != nil {
 		return nil, err
 	}
-	row, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
+	row, key, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
 	if err != nil {
 		return nil, err
 	}
@@ -306,10 +339,6 @@ func (r *Records) Attach(ctx context.Context, recordID, name, contentType string
 	}
 	if len(data) > MaxFileSize {
 		return nil, apperr.New(apperr.Invalid, "The file is larger than %d MB.", MaxFileSize>>20)
-	}
-	key, err := r.reg.vault.SubjectKey(ctx, row.id, false)
-	if err != nil {
-		return nil, fmt.Errorf("key of %s: %w", row.id, err)
 	}
 	f := &FileInfo{ID: store.NewID(), Name: name, ContentType: contentType, Size: int64(len(data))}
 	err = r.reg.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
@@ -351,13 +380,15 @@ func (r *Records) File(ctx context.Context, fileID string) (*FileInfo, []byte, e
 		if err != nil {
 			return fmt.Errorf("load file: %w", err)
 		}
-		row, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
+		row, key, err := r.recordSubject(ctx, a, access.PermSubjectsRead, recordID)
 		if err != nil {
 			return apperr.New(apperr.NotFound, "No file with id %q.", fileID)
 		}
-		key, err := r.reg.vault.SubjectKey(ctx, row.id, false)
-		if err != nil {
-			return fmt.Errorf("key of %s: %w", row.id, err)
+		// A download is a copy leaving Steward: processing beyond storage,
+		// which a restriction stops for all but those who answer rights
+		// requests.
+		if row.restricted && !a.CanIn(access.PermRightsManage, row.unitPath) {
+			return apperr.New(apperr.Forbidden, "This person's data is restricted (Art 18): only the data protection officer may download their files.")
 		}
 		n, err := key.Open(fileField("name", fileID), name)
 		if err != nil {
