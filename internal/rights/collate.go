@@ -68,7 +68,13 @@ func (s *Service) Collate(ctx context.Context, id string) ([]Item, []Task, error
 		if !r.subjectID.Valid {
 			return apperr.New(apperr.Conflict, "Match the request to a person in the register first. If the organisation holds nothing about them, close it as \"nothing held\": that is an answer too.")
 		}
-		key, err := s.requestKey(ctx, r.id)
+		if done, err := s.erased(ctx, r.id); err != nil || done {
+			if err == nil {
+				err = apperr.New(apperr.Conflict, "The erasure has been carried out: there is nothing more to collect for it.")
+			}
+			return err
+		}
+		key, err := s.itemsKey(ctx, tx, r, true)
 		if err != nil {
 			return err
 		}
@@ -103,7 +109,7 @@ func (s *Service) Collate(ctx context.Context, id string) ([]Item, []Task, error
 					if reflect.DeepEqual(prev.Content, c) {
 						_, err = tx.ExecContext(ctx, `UPDATE rights_items SET n = $2 WHERE id = $1`, prev.ID, n)
 					} else {
-						_, err = tx.ExecContext(ctx, `UPDATE rights_items SET n = $2, content = $3, decision = NULL, exemption = NULL, reason = NULL,
+						_, err = tx.ExecContext(ctx, `UPDATE rights_items SET n = $2, content = $3, decision = NULL, erasure = NULL, exemption = NULL, reason = NULL,
 							redactions = NULL, decided_by = NULL, decided_at = NULL, collected_at = $4 WHERE id = $1`,
 							prev.ID, n, key.Seal(itemField(prev.ID, "content"), plain), now)
 					}
@@ -130,7 +136,11 @@ func (s *Service) Collate(ctx context.Context, id string) ([]Item, []Task, error
 		if items, err = s.items(ctx, key, r.id); err != nil {
 			return err
 		}
-		if tasks, err = s.tasks(ctx, key, r.id); err != nil {
+		rkey, err := s.requestKey(ctx, r.id)
+		if err != nil {
+			return err
+		}
+		if tasks, err = s.tasks(ctx, rkey, r.id); err != nil {
 			return err
 		}
 		if err := s.addEvent(ctx, tx, r.id, "collated", londonDay(tx.Now()).String(), fmt.Sprintf("%d items, %d search tasks", len(items), len(tasks))); err != nil {
@@ -146,7 +156,10 @@ func (s *Service) Collate(ctx context.Context, id string) ([]Item, []Task, error
 
 // items reads a request's items, opened, in pack order.
 func (s *Service) items(ctx context.Context, key *vault.SubjectKey, requestID string) ([]Item, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, n, content, COALESCE(decision, ''), COALESCE(exemption, ''), reason, redactions, COALESCE(decided_by, '')
+	if key == nil {
+		return nil, nil // no copies, or copies whose key was shredded
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, n, content, COALESCE(decision, erasure, ''), COALESCE(exemption, ''), reason, redactions, COALESCE(decided_by, '')
 		FROM rights_items WHERE request_id = $1 ORDER BY n, id`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("read items: %w", err)
@@ -203,14 +216,18 @@ func (s *Service) Items(ctx context.Context, id string) ([]Item, []Task, error) 
 		if err != nil {
 			return err
 		}
-		key, err := s.requestKey(ctx, r.id)
+		key, err := s.itemsKey(ctx, tx, r, false)
 		if err != nil {
 			return err
 		}
 		if items, err = s.items(ctx, key, r.id); err != nil {
 			return err
 		}
-		if tasks, err = s.tasks(ctx, key, r.id); err != nil {
+		rkey, err := s.requestKey(ctx, r.id)
+		if err != nil {
+			return err
+		}
+		if tasks, err = s.tasks(ctx, rkey, r.id); err != nil {
 			return err
 		}
 		return s.record(ctx, "rights.items_read", r, nil)

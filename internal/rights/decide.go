@@ -21,7 +21,13 @@ const (
 	Disclose Decision = "disclose"
 	Redact   Decision = "redact"
 	Withhold Decision = "withhold"
+	// Erase and Keep are the decisions of an erasure request.
+	Erase Decision = "erase"
+	Keep  Decision = "keep"
 )
+
+// erasing reports whether the decision is one of an erasure's.
+func (d Decision) erasing() bool { return d == Erase || d == Keep }
 
 // Exemption is a ground for withholding or redacting under the Data
 // Protection Act 2018, Schedules 2 and 3.
@@ -52,6 +58,9 @@ func (e Exemption) Label() string {
 	case "serious_harm":
 		return "Serious harm to physical or mental health (Sch 3)"
 	}
+	if l := exceptionLabel(e); l != "" {
+		return l
+	}
 	return string(e)
 }
 
@@ -66,7 +75,9 @@ type Span struct {
 
 // DecisionInput is a reviewer's decision on one item.
 type DecisionInput struct {
-	Decision   Decision  `json:"decision" enum:"disclose,redact,withhold"`
+	Decision Decision `json:"decision" enum:"disclose,redact,withhold,erase,keep"`
+	// Exemption names the ground for withholding or redacting, or for an
+	// erasure the Art 17(3) exception an item is kept under.
 	Exemption  Exemption `json:"exemption,omitempty"`
 	Reason     string    `json:"reason,omitempty"`
 	Redactions []Span    `json:"redactions,omitempty"`
@@ -93,13 +104,20 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 		if in.Exemption == "" {
 			return nil, apperr.New(apperr.Invalid, "Name the exemption the item is withheld under.")
 		}
+	case Erase:
+		in.Exemption, in.Redactions = "", nil
+	case Keep:
+		in.Redactions = nil
+		if !slices.Contains(Exceptions(), in.Exemption) {
+			return nil, apperr.New(apperr.Invalid, "Name the exception (Art 17(3)) the item is kept under: %s.", exceptionList())
+		}
 	default:
-		return nil, apperr.New(apperr.Invalid, "Choose disclose, redact or withhold.")
+		return nil, apperr.New(apperr.Invalid, "Choose disclose, redact or withhold (or, for an erasure, erase or keep).")
 	}
-	if in.Exemption != "" && !validExemption(in.Exemption) {
+	if in.Exemption != "" && !in.Decision.erasing() && !validExemption(in.Exemption) {
 		return nil, apperr.New(apperr.Invalid, "Unknown exemption %q.", in.Exemption)
 	}
-	if in.Decision != Disclose && in.Reason == "" {
+	if in.Decision != Disclose && in.Decision != Erase && in.Reason == "" {
 		return nil, apperr.New(apperr.Invalid, "Give the reason: it is kept with the request, and the organisation must be able to explain it.")
 	}
 	if len(in.Reason) > maxLong {
@@ -114,7 +132,19 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 		if r.status == string(StatusClosed) {
 			return apperr.New(apperr.Conflict, "This request is closed.")
 		}
-		key, err := s.requestKey(ctx, r.id)
+		if erasure := Kind(r.kind) == KindErasure; erasure != in.Decision.erasing() {
+			if erasure {
+				return apperr.New(apperr.Invalid, "This is an erasure request: decide erase or keep for each item.")
+			}
+			return apperr.New(apperr.Invalid, "Erase and keep are decisions of an erasure request; this one is for %s.", Kind(r.kind).Label())
+		}
+		if done, err := s.erased(ctx, r.id); err != nil || done {
+			if err == nil {
+				err = apperr.New(apperr.Conflict, "The erasure has been carried out; its decisions can no longer change.")
+			}
+			return err
+		}
+		key, err := s.itemsKey(ctx, tx, r, false)
 		if err != nil {
 			return err
 		}
@@ -131,6 +161,9 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 		if it == nil {
 			return apperr.New(apperr.NotFound, "No item %q in this request.", itemID)
 		}
+		if in.Decision == Erase && !s.erasable(it.Content.Source) {
+			return apperr.New(apperr.Invalid, "%q cannot be erased: it is the record that shows the organisation complied with the law (Art 5(2)). Keep it, under the legal obligation exception.", it.Content.Title)
+		}
 		if err := checkSpans(it.Content, in.Redactions); err != nil {
 			return err
 		}
@@ -145,8 +178,13 @@ func (s *Service) Decide(ctx context.Context, requestID, itemID string, in Decis
 			}
 			red = key.Seal(itemField(it.ID, "redactions"), j)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE rights_items SET decision = $2, exemption = $3, reason = $4, redactions = $5, decided_by = $6, decided_at = $7 WHERE id = $1`,
-			it.ID, string(in.Decision), nullable(string(in.Exemption)), reason, red, a.AccountID, store.Millis(tx.Now()))
+		// An erasure's decisions have a column of their own (migration 12).
+		dec, eras := string(in.Decision), ""
+		if in.Decision.erasing() {
+			dec, eras = "", dec
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE rights_items SET decision = $2, erasure = $8, exemption = $3, reason = $4, redactions = $5, decided_by = $6, decided_at = $7 WHERE id = $1`,
+			it.ID, nullable(dec), nullable(string(in.Exemption)), reason, red, a.AccountID, store.Millis(tx.Now()), nullable(eras))
 		if err != nil {
 			return fmt.Errorf("record decision: %w", err)
 		}

@@ -53,6 +53,8 @@ type Supplement struct {
 	Activities []SupplementActivity
 	Recipients []string
 	Transfers  []string
+	// recipients are the recipients behind Recipients, for notices.
+	recipients []datamap.Recipient
 }
 
 // SupplementActivity is one purpose the data is used for.
@@ -97,37 +99,9 @@ func (s *Service) Pack(ctx context.Context, id string) (*Letter, []byte, error) 
 			// and anything else asked for received: the clock runs.
 			return apperr.New(apperr.Conflict, "The pack can be made once the request is open with its clock running; it is now: %s.", Status(r.status).Label())
 		}
-		key, err := s.requestKey(ctx, r.id)
+		items, err := s.reviewed(ctx, tx, r, "disclose, redact or withhold")
 		if err != nil {
 			return err
-		}
-		items, err := s.items(ctx, key, r.id)
-		if err != nil {
-			return err
-		}
-		tasks, err := s.tasks(ctx, key, r.id)
-		if err != nil {
-			return err
-		}
-		if !r.subjectID.Valid || len(items) == 0 {
-			return apperr.New(apperr.Conflict, "Collect the person's data first (or close the request as \"nothing held\").")
-		}
-		undecided, open := 0, 0
-		for _, it := range items {
-			if it.Decision == "" {
-				undecided++
-			}
-		}
-		for _, t := range tasks {
-			if !t.Done {
-				open++
-			}
-		}
-		if undecided > 0 {
-			return apperr.New(apperr.Conflict, "%d of %d items have no decision yet: disclose, redact or withhold each one first.", undecided, len(items))
-		}
-		if open > 0 {
-			return apperr.New(apperr.Conflict, "%d search tasks for systems Steward cannot search are still open: finish them (and add what they found) first.", open)
 		}
 		d, err := s.open(ctx, r)
 		if err != nil {
@@ -265,6 +239,7 @@ func (s *Service) supplement(ctx context.Context, items []Item) (Supplement, err
 				if rc.ID == rid && !seen[rid] {
 					seen[rid] = true
 					sup.Recipients = append(sup.Recipients, rc.Name)
+					sup.recipients = append(sup.recipients, rc)
 					if rc.Country != "" && !strings.EqualFold(rc.Country, "United Kingdom") {
 						sup.Transfers = append(sup.Transfers, fmt.Sprintf("%s, in %s (safeguard: %s)", rc.Name, rc.Country, orNone(rc.Safeguard)))
 					}

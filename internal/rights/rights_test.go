@@ -18,6 +18,7 @@ import (
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/testkit"
+	"github.com/stewardhq/steward/internal/vault"
 )
 
 const pw = testkit.Password
@@ -29,6 +30,7 @@ type world struct {
 	acc      *access.Service
 	reg      *subjects.Service
 	svc      *rights.Service
+	v        *vault.Vault
 	now      time.Time
 	op       context.Context
 	root     *access.Unit
@@ -43,7 +45,7 @@ func newWorld(t testing.TB, env storetest.Env, region string, today string) *wor
 	w := &world{env: env}
 	w.setToday(t, today)
 	c := testkit.Open(t, env, testkit.Options{Clock: func() time.Time { return w.now }})
-	w.db, w.al, w.acc = c.DB, c.Audit, c.Access
+	w.db, w.al, w.acc, w.v = c.DB, c.Audit, c.Access, c.Vault
 	w.reg = subjects.New(c.DB, c.Vault, c.Audit, c.Access, nil, subjects.Config{})
 	svc, err := rights.New(c.DB, c.Vault, c.Audit, c.Access, w.reg, nil, rights.Config{Region: calendar.Region(region)})
 	if err != nil {

@@ -139,19 +139,20 @@ type row struct {
 	clarReq, clarRec, extendedOn, unfounded, dueOn, outcome     sql.NullString
 	closedAt                                                    sql.NullInt64
 	duplicateOf                                                 sql.NullString
+	itemsKey                                                    sql.NullString
 	details                                                     []byte
 	version                                                     int64
 }
 
 const rowCols = `id, ref, kind, channel, requester, status, unit_id, unit_path, subject_id, received_on, logged_by, logged_at, forward_by,
 	accepted_by, accepted_at, id_requested_on, id_received_on, authority_requested_on, authority_received_on, fee_requested_on, fee_received_on,
-	clarification_requested_on, clarification_received_on, extended_on, unfounded, due_on, outcome, closed_at, duplicate_of, details, version`
+	clarification_requested_on, clarification_received_on, extended_on, unfounded, due_on, outcome, closed_at, duplicate_of, items_key, details, version`
 
 func scanRow(sc interface{ Scan(...any) error }) (*row, error) {
 	r := &row{}
 	err := sc.Scan(&r.id, &r.ref, &r.kind, &r.channel, &r.requester, &r.status, &r.unitID, &r.unitPath, &r.subjectID, &r.receivedOn,
 		&r.loggedBy, &r.loggedAt, &r.forwardBy, &r.acceptedBy, &r.acceptedAt, &r.idReq, &r.idRec, &r.authReq, &r.authRec, &r.feeReq, &r.feeRec,
-		&r.clarReq, &r.clarRec, &r.extendedOn, &r.unfounded, &r.dueOn, &r.outcome, &r.closedAt, &r.duplicateOf, &r.details, &r.version)
+		&r.clarReq, &r.clarRec, &r.extendedOn, &r.unfounded, &r.dueOn, &r.outcome, &r.closedAt, &r.duplicateOf, &r.itemsKey, &r.details, &r.version)
 	return r, err
 }
 
@@ -183,6 +184,40 @@ func (s *Service) requestKey(ctx context.Context, id string) (*vault.SubjectKey,
 	key, err := s.vault.SubjectKey(ctx, id, false)
 	if err != nil {
 		return nil, fmt.Errorf("request key: %w", err)
+	}
+	return key, nil
+}
+
+// itemsKey is the key a request's collected copies are sealed under: a
+// key of their own (so that an erasure can shred the copies of what it
+// erased), or the request's for requests collated before copies had one.
+// With create, a request without copies gets its own key. It is nil when
+// there is none, or when it was shredded (in a database restored from
+// before an erasure): then there are no readable copies.
+func (s *Service) itemsKey(ctx context.Context, tx *store.Tx, r *row, create bool) (*vault.SubjectKey, error) {
+	if !r.itemsKey.Valid {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rights_items WHERE request_id = $1`, r.id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count items: %w", err)
+		}
+		if n > 0 {
+			return s.requestKey(ctx, r.id)
+		}
+		if !create {
+			return nil, nil
+		}
+		id := store.NewID()
+		if _, err := tx.ExecContext(ctx, `UPDATE rights_requests SET items_key = $2 WHERE id = $1`, r.id, id); err != nil {
+			return nil, fmt.Errorf("set the items key: %w", err)
+		}
+		r.itemsKey = sql.NullString{String: id, Valid: true}
+	}
+	key, err := s.vault.SubjectKey(ctx, r.itemsKey.String, create)
+	if errors.Is(err, vault.ErrShredded) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("items key: %w", err)
 	}
 	return key, nil
 }

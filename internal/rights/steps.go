@@ -308,6 +308,11 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput) (*Request
 		if in.Outcome != OutcomeDuplicate {
 			dup = r.duplicateOf.String
 		}
+		if in.Outcome == OutcomeComplied || in.Outcome == OutcomePartly {
+			if err := s.readyToClose(ctx, tx, r); err != nil {
+				return "", err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE rights_requests SET status = 'closed', outcome = $2, closed_at = $3, duplicate_of = $4 WHERE id = $1`,
 			r.id, string(in.Outcome), store.Millis(tx.Now()), nullable(dup))
 		if err != nil {

@@ -12,15 +12,28 @@ import (
 	"github.com/stewardhq/steward/internal/vault"
 )
 
-// Task is a search of a system Steward cannot search.
+// TaskKind says what a task is for.
+type TaskKind string
+
+const (
+	// TaskSearch is a search of a system Steward cannot search.
+	TaskSearch TaskKind = "search"
+	// TaskNotify is telling a recipient of the person's data about an
+	// erasure or a correction (Art 19).
+	TaskNotify TaskKind = "notify"
+)
+
+// Task is a search of a system Steward cannot search, or a notice to a
+// recipient.
 type Task struct {
-	ID         string `json:"id"`
-	SystemID   string `json:"system_id"`
-	SystemName string `json:"system_name"`
-	Owner      string `json:"owner"`
-	DueOn      string `json:"due_on"`
-	Done       bool   `json:"done"`
-	Note       string `json:"note,omitempty"`
+	ID         string   `json:"id"`
+	Kind       TaskKind `json:"kind"`
+	SystemID   string   `json:"system_id"`
+	SystemName string   `json:"system_name"`
+	Owner      string   `json:"owner"`
+	DueOn      string   `json:"due_on"`
+	Done       bool     `json:"done"`
+	Note       string   `json:"note,omitempty"`
 }
 
 // planTasks adds a task for each system in the data map that Steward
@@ -71,7 +84,7 @@ func workingDaysBefore(r calendar.Region, d calendar.Date, n int) calendar.Date 
 }
 
 func (s *Service) tasks(ctx context.Context, key *vault.SubjectKey, requestID string) ([]Task, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, system_id, system_name, owner, due_on, done_at IS NOT NULL, note FROM rights_tasks
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, kind, system_id, system_name, owner, due_on, done_at IS NOT NULL, note FROM rights_tasks
 		WHERE request_id = $1 ORDER BY due_on, system_name, id`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("read tasks: %w", err)
@@ -81,7 +94,7 @@ func (s *Service) tasks(ctx context.Context, key *vault.SubjectKey, requestID st
 	for rows.Next() {
 		var t Task
 		var note []byte
-		if err := rows.Scan(&t.ID, &t.SystemID, &t.SystemName, &t.Owner, &t.DueOn, &t.Done, &note); err != nil {
+		if err := rows.Scan(&t.ID, &t.Kind, &t.SystemID, &t.SystemName, &t.Owner, &t.DueOn, &t.Done, &note); err != nil {
 			return nil, fmt.Errorf("read tasks: %w", err)
 		}
 		if note != nil {
@@ -124,7 +137,7 @@ func (s *Service) CompleteTask(ctx context.Context, requestID, taskID, note stri
 			return fmt.Errorf("complete task: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return apperr.New(apperr.NotFound, "No open search task %q in this request.", taskID)
+			return apperr.New(apperr.NotFound, "No open task %q in this request.", taskID)
 		}
 		return s.record(ctx, "rights.task_done", r, map[string]string{"task": taskID})
 	})

@@ -3,7 +3,11 @@ package subjects
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/stewardhq/steward/internal/apperr"
 
 	"github.com/stewardhq/steward/internal/collect"
 	"github.com/stewardhq/steward/internal/datamap"
@@ -125,4 +129,47 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// CheckErase implements collect.Eraser: the person's details and their
+// membership are one row, so they go together or stay together.
+func (*RegisterSource) CheckErase(erase, keep []string) error {
+	if slices.Contains(erase, "profile") != slices.Contains(erase, "membership") {
+		return apperr.New(apperr.Invalid, "The person's details and their membership are erased together or kept together: decide the same for both.")
+	}
+	return nil
+}
+
+// Erase implements collect.Eraser. Erasing the details takes the whole
+// history with them and keeps only the records decided kept; otherwise
+// the history entries named go.
+func (rs *RegisterSource) Erase(ctx context.Context, subjectID string, keys []string) error {
+	if slices.Contains(keys, "profile") || slices.Contains(keys, "membership") {
+		return rs.reg.EraseDetails(ctx, subjectID)
+	}
+	var changes []ChangeRef
+	for _, k := range keys {
+		parts := strings.SplitN(k, ":", 3)
+		if len(parts) != 3 || parts[0] != "change" {
+			return fmt.Errorf("register: no item %q to erase", k)
+		}
+		at, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			return fmt.Errorf("register: no item %q to erase", k)
+		}
+		changes = append(changes, ChangeRef{At: at, Field: parts[2]})
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	return rs.reg.EraseChanges(ctx, subjectID, changes)
+}
+
+// CheckErase implements collect.Eraser: any record can go on its own.
+func (*RecordsSource) CheckErase(erase, keep []string) error { return nil }
+
+// Erase implements collect.Eraser.
+func (rs *RecordsSource) Erase(ctx context.Context, subjectID string, keys []string) error {
+	_, err := rs.recs.Erase(ctx, subjectID, keys)
+	return err
 }
