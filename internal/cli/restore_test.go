@@ -13,9 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -469,6 +472,137 @@ func TestRestoreDeletesRegisterRowsOfTheErased(t *testing.T) {
 		}
 		if hits, err := app.Subjects.Search(dpo, "ann@example.org"); err != nil || len(hits) != 0 {
 			t.Fatalf("the erased person is found after the restore: %d %v", len(hits), err)
+		}
+	})
+}
+
+// TestRestoreAfterAnErasureRequest: a data backup is taken; an erasure
+// request then erases a member's details and one record, and keeps
+// another record for a claim. Restoring the backup brings back neither
+// the details nor the erased record, in any readable form, while the
+// kept record still opens.
+func TestRestoreAfterAnErasureRequest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		ctx := context.Background()
+		p := setup(t, env)
+		paths := parsePaths(t, p)
+		app, err := openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := mustOperator(t, ctx, app)
+		unit, err := findUnit(op, app, "Riverside Academy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := app.Access.RootUnit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Access.CreateAccountWithRole(op, "dpo", "a long enough password", access.RoleDPO, root.ID); err != nil {
+			t.Fatal(err)
+		}
+		dpoActor, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dpo := access.WithActor(ctx, dpoActor)
+		if err := app.Datamap.Seed(dpo, datamap.Controller{Name: "Union", DPO: "dpo@example.org"}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := app.Datamap.FormChoices(dpo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pick := func(list []datamap.Choice, name string) string {
+			for _, c := range list {
+				if c.Name == name {
+					return c.ID
+				}
+			}
+			t.Fatalf("no %q in the seeded data map", name)
+			return ""
+		}
+		cat, act := pick(ch.Categories, "Casework notes and correspondence"), pick(ch.Activities, "Casework and representation")
+		ann, err := app.Subjects.Create(dpo, subjects.Input{UnitID: unit.ID, Profile: subjects.Profile{GivenName: "Ann", FamilyName: "Example", Email: "ann@example.org"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs := subjects.NewRecords(app.Subjects, app.Datamap)
+		add := func(title, body string) *subjects.Record {
+			r, err := recs.Add(dpo, ann.ID, subjects.RecordInput{Kind: "casework_note", CategoryID: cat, ActivityID: act, Title: title, Body: body})
+			if err != nil {
+				t.Fatalf("add record: %v", err)
+			}
+			return r
+		}
+		gone := add("Old grievance", "Settled in 2019 with the head teacher")
+		kept := add("Tribunal claim", "Claim lodged, hearing in May")
+		app.Close()
+		dir := t.TempDir()
+		mustRun(t, "", append([]string{"backup", "--out", dir, "--no-keys"}, p...)...)
+		dataFile, _ := filepath.Glob(filepath.Join(dir, "steward-data-*.dump.gz"))
+
+		app, err = openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := app.Rights.Log(dpo, rights.LogInput{Kind: rights.KindErasure, Channel: rights.ChannelEmail, Requester: rights.RequesterSelf,
+			ReceivedOn: time.Now().Format(time.DateOnly), Details: rights.Details{RequesterName: "Ann Example", RequesterEmail: "ann@example.org", Description: "Please delete everything you hold about me."}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err = app.Rights.Match(dpo, r.ID, ann.ID, r.Version); err != nil {
+			t.Fatal(err)
+		}
+		items, tasks, err := app.Rights.Collate(dpo, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range tasks {
+			if err := app.Rights.CompleteTask(dpo, r.ID, tk.ID, "Nothing there."); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, it := range items {
+			d := rights.DecisionInput{Decision: rights.Erase}
+			if it.Content.Source == "access_log" || it.Content.Key == kept.ID {
+				d = rights.DecisionInput{Decision: rights.Keep, Exemption: "legal_claims", Reason: "Open claim."}
+			}
+			if _, err := app.Rights.Decide(dpo, r.ID, it.ID, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := app.Rights.CarryOut(dpo, r.ID, r.Version); err != nil {
+			t.Fatal(err)
+		}
+		app.Close()
+
+		mustRun(t, "", append([]string{"restore", "--yes", "--data", dataFile[0]}, p...)...)
+		app, err = openApp(ctx, paths, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer app.Close()
+		got, err := app.Subjects.Get(dpo, ann.ID, "")
+		if err != nil || !got.Erased || got.Profile.Email != "" {
+			t.Fatalf("after the restore the person is %+v, %v; want erased, kept for the claim", got, err)
+		}
+		if hits, err := app.Subjects.Search(dpo, "ann@example.org"); err != nil || len(hits) != 0 {
+			t.Fatalf("the erased person is found after the restore: %d %v", len(hits), err)
+		}
+		if n := storetest.Count(t, app.DB.Q(ctx), `SELECT count(*) FROM records WHERE id = $1`, gone.ID); n != 0 {
+			t.Fatal("the erased record's row came back with the restore")
+		}
+		list, err := subjects.NewRecords(app.Subjects, app.Datamap).List(dpo, ann.ID)
+		if err != nil || len(list) != 1 || list[0].ID != kept.ID || list[0].Body != "Claim lodged, hearing in May" {
+			t.Fatalf("the kept record after the restore: %+v %v", list, err)
+		}
+		// The backup's copy of the erased record does not open either.
+		for _, id := range []string{ann.ID, gone.ID} {
+			if _, err := app.Vault.SubjectKey(ctx, id, false); !errors.Is(err, vault.ErrShredded) {
+				t.Errorf("key %s after the restore: %v, want shredded", id, err)
+			}
 		}
 	})
 }
