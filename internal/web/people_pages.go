@@ -107,6 +107,47 @@ type personView struct {
 	Kinds    []subjects.Kind
 	Fields   []string
 	Reason   string
+	May      personMay
+}
+
+// personMay is what the person page offers the signed-in account. It
+// follows the services' rules so the page does not offer what they would
+// refuse; the services check again on every request.
+type personMay struct {
+	Edit      bool // rectify the profile: subjects:write in the person's unit
+	AddRecord bool // add a record or file: subjects:write or cases:write there
+	Download  bool // download a record's file
+	// Restricted is true when a restriction of processing (Art 18) takes
+	// the above away: only those who manage rights requests in the
+	// person's unit may change or copy the data of a restricted person.
+	Restricted bool
+}
+
+// msgRestrictedEdit is the service's refusal of an edit of a restricted
+// person, given here before the edit form is shown rather than after it
+// is filled in.
+const msgRestrictedEdit = "This person's data is restricted (Art 18): only the data protection officer may change it."
+
+// personMayFor works out personMay for the actor, given the units it may
+// see (which include the person's, since it may read them).
+func personMayFor(a *access.Actor, p *subjects.Subject, units []access.Unit) personMay {
+	path := ""
+	for _, u := range units {
+		if u.ID == p.UnitID {
+			path = u.Path
+			break
+		}
+	}
+	// With no path CanIn is false throughout: nothing is offered.
+	may := personMay{
+		Edit:      a.CanIn(access.PermSubjectsWrite, path),
+		AddRecord: a.CanIn(access.PermSubjectsWrite, path) || a.CanIn(access.PermCasesWrite, path),
+		Download:  a.CanIn(access.PermSubjectsRead, path),
+	}
+	if p.Restricted && !a.CanIn(access.PermRightsManage, path) {
+		may = personMay{Restricted: true}
+	}
+	return may
 }
 
 func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
@@ -186,6 +227,15 @@ func (s *Server) personEditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if p.Restricted {
+		_, units, err := s.unitNames(r)
+		if err != nil {
+			return err
+		}
+		if personMayFor(access.ActorFrom(r.Context()), p, units).Restricted {
+			return apperr.New(apperr.Forbidden, msgRestrictedEdit)
+		}
+	}
 	return s.personForm(w, r, http.StatusOK, "Edit a person's record", p, "", nil)
 }
 
@@ -198,7 +248,9 @@ func (s *Server) personUpdate(w http.ResponseWriter, r *http.Request) error {
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	reason := r.PostForm.Get("reason")
 	if _, err := s.subjects.Update(r.Context(), id, version, in, reason); err != nil {
-		if code := status(apperr.CodeOf(err)); code < 500 && code != http.StatusNotFound {
+		// The form comes back for what the person can correct; a refusal
+		// (a restriction, say) is shown on its own, without the form.
+		if code := status(apperr.CodeOf(err)); code < 500 && code != http.StatusNotFound && code != http.StatusForbidden {
 			return s.personForm(w, r, code, "Edit", inputSubject(in, id, version), reason, err)
 		}
 		return err

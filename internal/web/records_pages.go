@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -15,7 +16,7 @@ import (
 // profile: the records with their files, and the choices for a new one.
 func (s *Server) personRecordsView(r *http.Request, p *subjects.Subject, hist []subjects.Change) (personView, error) {
 	ctx := r.Context()
-	names, _, err := s.unitNames(r)
+	names, units, err := s.unitNames(r)
 	if err != nil {
 		return personView{}, err
 	}
@@ -38,7 +39,8 @@ func (s *Server) personRecordsView(r *http.Request, p *subjects.Subject, hist []
 	for _, c := range choices.Systems {
 		labels[c.ID] = c.Name
 	}
-	return personView{Person: p, UnitName: names[p.UnitID], History: hist, Records: recs, Choices: choices, Names: labels, Kinds2: subjects.RecordKinds()}, nil
+	return personView{Person: p, UnitName: names[p.UnitID], History: hist, Records: recs, Choices: choices, Names: labels, Kinds2: subjects.RecordKinds(),
+		May: personMayFor(access.ActorFrom(ctx), p, units)}, nil
 }
 
 // recordCreate adds a record, with a file when one is attached. The upload
