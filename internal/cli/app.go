@@ -11,6 +11,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/calendar"
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
@@ -129,6 +130,7 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	// What a rights request gathers about a person, in the pack's order.
 	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
 	rs.UseDataMap(dm)
+	rs.UseSuppressions(consent.NewSuppressions(db, v, al), reg)
 	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
 }
 

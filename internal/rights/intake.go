@@ -212,6 +212,9 @@ func (s *Service) create(ctx context.Context, unit *access.Unit, in LogInput, re
 		if err != nil {
 			return err
 		}
+		if err := s.stopMarketing(ctx, tx, r, &in.Details); err != nil {
+			return err
+		}
 		detail := map[string]string{"kind": r.kind, "channel": r.channel, "status": r.status}
 		if dup != "" {
 			detail["duplicate_of"] = dup

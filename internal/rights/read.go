@@ -191,6 +191,12 @@ func EventLabel(step string) string {
 		return "Decided to end the restriction"
 	case step == "restriction_lifted":
 		return "Restriction ended"
+	case step == "erased":
+		return "Erasure carried out"
+	case step == "marketing_stopped":
+		return "Direct marketing stopped"
+	case step == "rectified":
+		return "Correction made; recipients to be told"
 	case strings.HasPrefix(step, "closed:"):
 		return "Closed: " + Outcome(strings.TrimPrefix(step, "closed:")).Label()
 	}

@@ -56,6 +56,10 @@ type Service struct {
 	sources []collect.Source
 	systems Systems
 	datamap DataMap
+	// suppress and identify apply objections to direct marketing
+	// (UseSuppressions); without them nothing is suppressed.
+	suppress Suppressor
+	identify Identifying
 	// packTemplates are parsed once, here rather than for every pack.
 	packTemplates *template.Template
 }

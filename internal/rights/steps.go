@@ -219,7 +219,13 @@ func (s *Service) Match(ctx context.Context, id, subjectID string, version int64
 		if subjectID == "" {
 			step = "unmatched"
 		}
-		return step, s.addEvent(ctx, tx, r.id, step, londonDay(tx.Now()).String(), "")
+		if err := s.addEvent(ctx, tx, r.id, step, londonDay(tx.Now()).String(), ""); err != nil {
+			return "", err
+		}
+		if subjectID == "" {
+			return step, nil
+		}
+		return step, s.stopMarketing(ctx, tx, r, nil)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -175,4 +176,23 @@ func (s *Service) Search(ctx context.Context, query string) ([]Subject, error) {
 	}
 	q := `SELECT ` + rowCols + ` FROM subjects WHERE ` + where + ` AND (` + strings.Join(or, " OR ") + `) ORDER BY id LIMIT 100`
 	return s.readRows(ctx, "subject.search_hit", q, args...)
+}
+
+// Identifiers returns what the suppression list recognises a person by,
+// for an objection to direct marketing. It is a read of their data and is
+// audited as one, for the purpose given.
+func (s *Service) Identifiers(ctx context.Context, id, purpose string) (consent.Identifiers, error) {
+	p, err := s.Get(ctx, id, purpose)
+	if err != nil {
+		return consent.Identifiers{}, err
+	}
+	if p.Erased {
+		return consent.Identifiers{}, apperr.New(apperr.Conflict, "This person has been erased: there is nothing to suppress them by.")
+	}
+	ids := consent.Identifiers{Email: p.Profile.Email, Phone: p.Profile.Phone, MembershipNo: p.Profile.MembershipNo}
+	// A name counts only with a date of birth.
+	if p.Profile.DateOfBirth != "" {
+		ids.Name, ids.DateOfBirth = p.Profile.FullName(), p.Profile.DateOfBirth
+	}
+	return ids, nil
 }

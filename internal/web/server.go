@@ -19,6 +19,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
@@ -104,6 +105,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 		}
 		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit))
 		rs.UseDataMap(d.Datamap)
+		rs.UseSuppressions(consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects)
 		d.Rights = rs
 	}
 	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
