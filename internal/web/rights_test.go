@@ -373,7 +373,12 @@ func TestRequestsAPIRoundTrip(t *testing.T) {
 			t.Fatalf("match: %d %s", code, b)
 		}
 		version++
+		// An erasure is not complied with until it is carried out.
 		code, b = apiDo(t, f, tok, "POST", "/api/v1/requests/"+req.ID+"/close", fmt.Sprintf(`{"outcome":"complied","note":"Erased from all four systems.","version":%d}`, version))
+		if code != http.StatusConflict || !strings.Contains(b, "Carry out the erasure") {
+			t.Fatalf("close as complied before erasing: %d %s", code, b)
+		}
+		code, b = apiDo(t, f, tok, "POST", "/api/v1/requests/"+req.ID+"/close", fmt.Sprintf(`{"outcome":"withdrawn","note":"The solicitors withdrew it by letter.","version":%d}`, version))
 		if code != http.StatusOK || decode[rights.Request](t, b).Status != rights.StatusClosed {
 			t.Fatalf("close: %d %s", code, b)
 		}
@@ -387,8 +392,8 @@ func TestRequestsAPIRoundTrip(t *testing.T) {
 		for _, e := range full.History {
 			trail = append(trail, e.Step)
 		}
-		if code != http.StatusOK || full.Request.Outcome != rights.OutcomeComplied || full.Request.Extended == "" ||
-			strings.Join(trail, ",") != "logged,accepted,authority_requested,authority_received,extended,matched,closed:complied" {
+		if code != http.StatusOK || full.Request.Outcome != rights.OutcomeWithdrawn || full.Request.Extended == "" ||
+			strings.Join(trail, ",") != "logged,accepted,authority_requested,authority_received,extended,matched,closed:withdrawn" {
 			t.Fatalf("read back: %d %+v %v", code, full.Request, trail)
 		}
 		if code, b := apiDo(t, f, tok, "GET", "/api/v1/requests?closed=true", ""); code != http.StatusOK || !strings.Contains(b, req.ID) {
