@@ -131,6 +131,7 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
 	rs.UseDataMap(dm)
 	rs.UseSuppressions(consent.NewSuppressions(db, v, al), reg)
+	rs.UseCorrections(reg)
 	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
 }
 

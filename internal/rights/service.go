@@ -60,6 +60,8 @@ type Service struct {
 	// (UseSuppressions); without them nothing is suppressed.
 	suppress Suppressor
 	identify Identifying
+	// corrections shows what a rectification corrected (UseCorrections).
+	corrections Corrections
 	// packTemplates are parsed once, here rather than for every pack.
 	packTemplates *template.Template
 }

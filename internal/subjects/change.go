@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -244,4 +245,22 @@ func (s *Service) SetRestricted(ctx context.Context, id string, on bool, reason 
 		}
 		return s.record(ctx, action, id, "", nil)
 	})
+}
+
+// ChangedFields lists the fields of a person's record corrected since a
+// moment, for a rectification request to show what was done. It reads
+// their history and is audited as History is.
+func (s *Service) ChangedFields(ctx context.Context, id string, since time.Time) ([]string, error) {
+	changes, err := s.History(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range changes {
+		if !c.At.Before(since) && c.Field != "restriction" && !slices.Contains(out, c.Field) {
+			out = append(out, c.Field)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

@@ -106,6 +106,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit))
 		rs.UseDataMap(d.Datamap)
 		rs.UseSuppressions(consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects)
+		rs.UseCorrections(d.Subjects)
 		d.Rights = rs
 	}
 	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
