@@ -12,15 +12,17 @@ import (
 )
 
 // rightsItemsAPIRoutes are the answer's part of the API: collation,
-// decisions, search tasks, the response pack and the kept letters, all
-// for those who manage requests (rights:manage), like the pages.
+// decisions, tasks (searches and notices to recipients), the response
+// pack, the erasure and the kept letters, all for those who manage
+// requests (rights:manage), like the pages.
 func (s *Server) rightsItemsAPIRoutes(api huma.API) {
 	m, op := access.PermRightsManage, requestOp
 	register(s, api, m, op("collate-request", http.MethodPost, "/{id}/collate", "Collect what Steward holds about the matched person and plan searches of the systems it cannot search"), s.apiCollate)
-	register(s, api, m, op("list-request-items", http.MethodGet, "/{id}/items", "The collected items with their decisions, and the search tasks (the read is audited)"), s.apiItems)
-	register(s, api, m, op("decide-request-item", http.MethodPost, "/{id}/items/{item}/decision", "Disclose, redact or withhold one item; redactions are byte offsets into the item's text (field -1) or a field's value (field i)"), s.apiDecide)
-	register(s, api, m, op("complete-request-task", http.MethodPost, "/{id}/tasks/{task}/done", "Record that a system's search is done and what it found", http.StatusNoContent), s.apiCompleteTask)
+	register(s, api, m, op("list-request-items", http.MethodGet, "/{id}/items", "The collected items with their decisions, and the tasks: searches (kind search) and, after an erasure, notices to recipients (kind notify); the read is audited"), s.apiItems)
+	register(s, api, m, op("decide-request-item", http.MethodPost, "/{id}/items/{item}/decision", "Decide on one item: disclose, redact or withhold it (access, portability), with redactions as byte offsets into the item's text (field -1) or a field's value (field i); or, for an erasure request, erase it or keep it under an Art 17(3) exception with the reason"), s.apiDecide)
+	register(s, api, m, op("complete-request-task", http.MethodPost, "/{id}/tasks/{task}/done", "Record that a task is done: what a system's search found, or how a recipient was told of an erasure (or why that is impossible or disproportionate)", http.StatusNoContent), s.apiCompleteTask)
 	register(s, api, m, op("make-request-pack", http.MethodPost, "/{id}/pack", "Make the response pack (a zip of the cover letter and the disclosed data as JSON, CSV, HTML and PDF); it is kept as made"), s.apiPack)
+	register(s, api, m, op("carry-out-erasure", http.MethodPost, "/{id}/erasure", "Carry out an erasure request once every item is decided and every search is done. It cannot be undone: what is marked erase is destroyed for good, backups included, and each recipient of the person's data becomes a notice task (Art 19), to complete before the request closes as complied with"), s.apiCarryOut)
 	register(s, api, m, op("list-request-letters", http.MethodGet, "/{id}/letters", "The letters and packs kept for the request, newest first"), s.apiLetters)
 	register(s, api, m, op("get-request-letter", http.MethodGet, "/{id}/letters/{letter}", "A kept letter or pack, as it was made (the read is audited)"), s.apiLetter)
 }
@@ -78,14 +80,34 @@ func (s *Server) apiDecide(ctx context.Context, in *decideInput) (*itemOutput, e
 
 type taskDoneInput struct {
 	ID   string `path:"id" maxLength:"36" doc:"An id as Steward issues them (UUID)"`
-	Task string `path:"task" maxLength:"36" doc:"The search task's id"`
+	Task string `path:"task" maxLength:"36" doc:"The task's id"`
 	Body struct {
-		Note string `json:"note" maxLength:"20000" doc:"What the search found: nothing, or what was found and how it was added to the answer"`
+		Note string `json:"note" maxLength:"20000" doc:"For a search, what it found: nothing, or what was found and how it was added to the answer. For a notice, how and when the recipient was told, or why that is impossible or disproportionate"`
 	}
 }
 
 func (s *Server) apiCompleteTask(ctx context.Context, in *taskDoneInput) (*struct{}, error) {
 	return nil, s.rights.CompleteTask(ctx, in.ID, in.Task, in.Body.Note)
+}
+
+type erasureInput struct {
+	ID   string `path:"id" maxLength:"36" doc:"An id as Steward issues them (UUID)"`
+	Body struct {
+		Version int64 `json:"version" minimum:"1" doc:"The request's version as you read it; if someone changed it since, the erasure is refused with 409"`
+	}
+}
+
+type erasureOutput struct{ Body *rights.ErasureReport }
+
+func (s *Server) apiCarryOut(ctx context.Context, in *erasureInput) (*erasureOutput, error) {
+	if err := needVersion(in.Body.Version); err != nil {
+		return nil, err
+	}
+	rep, err := s.rights.CarryOut(ctx, in.ID, in.Body.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &erasureOutput{Body: rep}, nil
 }
 
 // fileOutput is a kept file, sent as a download.

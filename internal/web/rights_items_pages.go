@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"mime"
 	"net/http"
 	"path"
@@ -17,7 +18,9 @@ import (
 
 // rightsItemsPageRoutes are the DPO's forms for answering a request: collect
 // what is held about the person, decide on each item, finish the searches
-// of other systems, make the response pack, and download what was kept.
+// of other systems, then make the response pack (access, portability) or
+// carry out the erasure and tell the recipients (erasure), and download
+// what was kept.
 func (s *Server) rightsItemsPageRoutes() []route {
 	m := access.PermRightsManage
 	return []route{
@@ -25,22 +28,67 @@ func (s *Server) rightsItemsPageRoutes() []route {
 		{"POST /requests/{id}/items/{item}/decision", m, s.itemDecide},
 		{"POST /requests/{id}/tasks/{task}/done", m, s.taskDone},
 		{"POST /requests/{id}/pack", m, s.requestPack},
+		{"POST /requests/{id}/erasure", m, s.requestErase},
 		{"GET /requests/{id}/letters/{letter}", m, s.letterDownload},
 	}
 }
 
 // dataFound is the request page's "Data found" part: the collected items
-// by category, the search tasks and the letters kept.
+// by category, the search tasks, the notices to recipients and the
+// letters kept.
 type dataFound struct {
-	Groups     []itemGroup
-	Total      int
-	Undecided  int
-	Tasks      []rights.Task
-	OpenTasks  int
-	Letters    []letterItem
+	Groups    []itemGroup
+	Total     int
+	Undecided int
+	// Tasks are the searches of systems Steward cannot search; Notices
+	// the recipients to tell of an erasure or a correction (Art 19), which
+	// NoticeOf names.
+	Tasks       []rights.Task
+	OpenTasks   int
+	Notices     []rights.Task
+	OpenNotices int
+	NoticeOf    string
+	Letters     []letterItem
+	// Exemptions are the grounds to redact or withhold (access), Exceptions
+	// those to keep an item an erasure request asks to erase (Art 17(3)).
 	Exemptions []option
+	Exceptions []option
 	// CanPack is whether the right is answered with a data pack.
 	CanPack bool
+	// Erasure is whether each item is erased or kept rather than
+	// disclosed; Erased whether the erasure has been carried out, after
+	// which the decisions no longer change.
+	Erasure bool
+	Erased  bool
+	// ToErase and ToKeep count the items decided each way.
+	ToErase, ToKeep int
+}
+
+// Ready reports whether the erasure can be carried out: every item has
+// its decision and every search is done.
+func (f *dataFound) Ready() bool {
+	return f.Erasure && !f.Erased && f.Total > 0 && f.Undecided == 0 && f.OpenTasks == 0
+}
+
+// ErasureSummary says what the erasure did (or will do), as its report
+// does: "2 items erased, 2 kept; 5 recipients to tell".
+func (f *dataFound) ErasureSummary() string {
+	verb := "to erase"
+	if f.Erased {
+		verb = "erased"
+	}
+	out := fmt.Sprintf("%s %s, %d kept", plural(f.ToErase, "item", "items"), verb, f.ToKeep)
+	if f.Erased {
+		out += "; " + plural(len(f.Notices), "recipient", "recipients") + " to tell"
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 type itemGroup struct {
@@ -57,6 +105,10 @@ type itemView struct {
 	// RedactLines are the redacted runs, one per line, to fill the form
 	// for a change of mind.
 	RedactLines string
+	// KeepOnly marks an item of an erasure request that cannot be erased
+	// (the access log); Erased that the erasure has been carried out.
+	KeepOnly bool
+	Erased   bool
 }
 
 // DecisionLabel names the decision for people.
@@ -68,9 +120,22 @@ func (it itemView) DecisionLabel() string {
 		return "Disclosed with redactions"
 	case rights.Withhold:
 		return "Withheld"
+	case rights.Erase:
+		if it.Erased {
+			return "Erased"
+		}
+		return "To be erased"
+	case rights.Keep:
+		return "Kept"
 	}
 	return "Not decided"
 }
+
+// keepOnly reports whether an erasure can only keep the items of a source,
+// one that is not a collect.Eraser: the access log, the record that the
+// organisation complied with the law (Art 5(2)). The page offers only
+// keep for them; the service refuses to erase them whatever is posted.
+func keepOnly(source string) bool { return source == (*access.AccessLogSource)(nil).Name() }
 
 type letterItem struct{ rights.Letter }
 
@@ -82,9 +147,10 @@ func (l letterItem) KindLabel() string {
 	return rights.LetterKind(l.Kind).Label()
 }
 
-// dataFoundView reads what the request page shows a DPO about the answer.
-// Reading the items is a read of the person's data and is audited.
-func (s *Server) dataFoundView(ctx context.Context, req rights.Request) (*dataFound, error) {
+// dataFoundView reads what the request page shows a DPO about the answer;
+// erased says whether the request's erasure has been carried out. Reading
+// the items is a read of the person's data and is audited.
+func (s *Server) dataFoundView(ctx context.Context, req rights.Request, erased bool) (*dataFound, error) {
 	items, tasks, err := s.rights.Items(ctx, req.ID)
 	if err != nil {
 		return nil, err
@@ -93,15 +159,27 @@ func (s *Server) dataFoundView(ctx context.Context, req rights.Request) (*dataFo
 	if err != nil {
 		return nil, err
 	}
-	v := &dataFound{Tasks: tasks, Total: len(items), CanPack: req.Kind.Packable()}
+	v := &dataFound{Total: len(items), CanPack: req.Kind.Packable(), Erasure: req.Kind == rights.KindErasure, Erased: erased, NoticeOf: "erasure"}
+	if req.Kind == rights.KindRectification {
+		v.NoticeOf = "correction"
+	}
 	for _, e := range rights.Exemptions() {
 		v.Exemptions = append(v.Exemptions, option{string(e), e.Label()})
 	}
+	for _, e := range rights.Exceptions() {
+		v.Exceptions = append(v.Exceptions, option{string(e), e.Label()})
+	}
 	for _, it := range items {
-		iv := itemView{Item: it, RedactLines: redactedLines(it)}
+		iv := itemView{Item: it, RedactLines: redactedLines(it), Erased: erased,
+			KeepOnly: v.Erasure && keepOnly(it.Content.Source)}
 		iv.Shown, iv.Disclosed = it.Apply()
-		if it.Decision == "" {
+		switch it.Decision {
+		case "":
 			v.Undecided++
+		case rights.Erase:
+			v.ToErase++
+		case rights.Keep:
+			v.ToKeep++
 		}
 		i := slices.IndexFunc(v.Groups, func(g itemGroup) bool { return g.Category == it.Content.Category })
 		if i < 0 {
@@ -111,6 +189,14 @@ func (s *Server) dataFoundView(ctx context.Context, req rights.Request) (*dataFo
 		v.Groups[i].Items = append(v.Groups[i].Items, iv)
 	}
 	for _, t := range tasks {
+		if t.Kind == rights.TaskNotify {
+			v.Notices = append(v.Notices, t)
+			if !t.Done {
+				v.OpenNotices++
+			}
+			continue
+		}
+		v.Tasks = append(v.Tasks, t)
 		if !t.Done {
 			v.OpenTasks++
 		}
@@ -255,6 +341,8 @@ func (s *Server) itemDecide(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// taskDone records a search, or a notice to a recipient (the form says
+// which, to come back to the right list), as done.
 func (s *Server) taskDone(w http.ResponseWriter, r *http.Request) error {
 	id, taskID := r.PathValue("id"), r.PathValue("task")
 	f, err := parseForm(r)
@@ -264,7 +352,30 @@ func (s *Server) taskDone(w http.ResponseWriter, r *http.Request) error {
 	if err := s.rights.CompleteTask(r.Context(), id, taskID, f.Get("note")); err != nil {
 		return s.requestFormError(w, r, id, "task:"+taskID, err)
 	}
-	http.Redirect(w, r, "/requests/"+id+"?done=task#tasks", http.StatusSeeOther)
+	to := "?done=task#tasks"
+	if rights.TaskKind(f.Get("kind")) == rights.TaskNotify {
+		to = "?done=notice#notices"
+	}
+	http.Redirect(w, r, "/requests/"+id+to, http.StatusSeeOther)
+	return nil
+}
+
+// requestErase carries out an erasure request, with the version the page
+// was read at; the page then says what went and whom to tell.
+func (s *Server) requestErase(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(f)
+	if err == nil {
+		_, err = s.rights.CarryOut(r.Context(), id, version)
+	}
+	if err != nil {
+		return s.requestFormError(w, r, id, "erasure", err)
+	}
+	http.Redirect(w, r, "/requests/"+id+"?done=erased#erasure", http.StatusSeeOther)
 	return nil
 }
 

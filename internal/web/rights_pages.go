@@ -263,6 +263,10 @@ type eventItem struct {
 	Mine bool
 }
 
+// stepErased is the history step of an erasure carried out: after it, the
+// request's decisions are final.
+const stepErased = "erased"
+
 // Label names the step for people, as the service does for every event
 // (steps, collation, packs, restriction, closing).
 func (e eventItem) Label() string {
@@ -317,6 +321,8 @@ type requestView struct {
 	// processing (restriction, rectification or objection, once matched).
 	Restrictable bool
 	Posted       postedForm
+	// Erased is whether the request's erasure has been carried out.
+	Erased bool
 	// Found is the collected data, the search tasks and the letters, for
 	// those who manage the request.
 	Found *dataFound
@@ -345,9 +351,10 @@ func (s *Server) requestView(r *http.Request, id string) (*requestView, error) {
 	}
 	for _, e := range events {
 		v.Events = append(v.Events, eventItem{Event: e, Mine: e.ActorID == a.AccountID})
+		v.Erased = v.Erased || e.Step == stepErased
 	}
 	if v.Manage {
-		if v.Found, err = s.dataFoundView(ctx, *req); err != nil {
+		if v.Found, err = s.dataFoundView(ctx, *req, v.Erased); err != nil {
 			return nil, err
 		}
 	}
@@ -374,10 +381,22 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request) error {
 		notice = "Saved."
 	case "collated":
 		notice = "Collected. Decide on each item below: disclose it, redact parts of it, or withhold it."
+		if v.Item.Kind == rights.KindErasure {
+			notice = "Collected. Decide on each item below: erase it, or keep it under an exception (Art 17(3)) with the reason."
+		}
 	case "decided":
 		notice = "Decision saved."
 	case "task":
 		notice = "Search task recorded as done."
+	case "notice":
+		notice = "Recorded how the recipient was told."
+	case "erased":
+		if v.Found != nil && v.Found.Erased {
+			notice = "Erasure carried out: " + v.Found.ErasureSummary() + "."
+			if v.Found.OpenNotices > 0 {
+				notice += " Tell each recipient below (Art 19) and record it; then close the request."
+			}
+		}
 	}
 	s.render(w, r, http.StatusOK, "request", view{Title: requestTitle(v.Item), Notice: notice, Data: v})
 	return nil
