@@ -38,6 +38,9 @@ type Item struct {
 	Reason     string       `json:"reason,omitempty"`
 	Redactions []Span       `json:"redactions,omitempty"`
 	DecidedBy  string       `json:"decided_by,omitempty"`
+	// Erasable is whether an erasure may erase the item: its source can
+	// (the access log cannot; its items are kept).
+	Erasable bool `json:"erasable"`
 }
 
 func itemField(id, column string) vault.Field {
@@ -197,6 +200,7 @@ func (s *Service) items(ctx context.Context, key *vault.SubjectKey, requestID st
 				return nil, fmt.Errorf("item %s redactions: %w", it.ID, err)
 			}
 		}
+		it.Erasable = s.erasable(it.Content.Source)
 		out = append(out, it)
 	}
 	return out, rows.Err()

@@ -317,9 +317,15 @@ func TestBrowserRightsErasure(t *testing.T) {
 	// The register: no name, found by nothing, the kept note readable and
 	// the other gone.
 	b.open("/people/" + member)
-	if h := b.evalString(`document.querySelector("main h1").innerText`); strings.Contains(h, "Priya") || strings.Contains(h, "Raman") {
+	if h := b.evalString(`document.querySelector("main h1").innerText`); h != "Erased person" {
 		t.Errorf("person page heading after the erasure %q", h)
 	}
+	if got := b.text("p.banner.notice"); !strings.Contains(got, "details were erased") {
+		t.Errorf("the person page does not say the person was erased: %q", got)
+	}
+	// Nothing is left to edit or restrict.
+	b.wantNotOnPage(`/edit"`)
+	b.wantNotOnPage(`action="/people/` + member + `/restriction"`)
 	for _, s := range []string{"Raman", "priya.raman@example.org", erasePhone, eraseGoneTitle, eraseGoneBody} {
 		b.wantNotOnPage(s)
 	}

@@ -23,6 +23,7 @@ func (s *Server) rightsAPIRoutes(api huma.API) {
 	register(s, api, m, op("accept-request", http.MethodPost, "/{id}/accept", "Take on a request a rep or officer logged"), s.apiAcceptRequest)
 	register(s, api, m, op("match-request", http.MethodPost, "/{id}/match", "Link the request to the person in the register it is about, or unlink it"), s.apiMatchRequest)
 	register(s, api, m, op("extend-request", http.MethodPost, "/{id}/extend", "Record the extension notice sent to the person, with reasons"), s.apiExtendRequest)
+	register(s, api, m, op("record-rectification", http.MethodPost, "/{id}/rectified", "Record that a rectification request was carried out (correct the register first): the note says what was corrected; each recipient of the person's data becomes a notice task (Art 19)"), s.apiRectified)
 	register(s, api, m, op("close-request", http.MethodPost, "/{id}/close", "Record the request's outcome"), s.apiCloseRequest)
 }
 
@@ -148,6 +149,22 @@ type extendInput struct {
 
 func (s *Server) apiExtendRequest(ctx context.Context, in *extendInput) (*requestOutput, error) {
 	req, err := s.rights.Extend(ctx, in.ID, in.Body.Reasons, in.Body.On, in.Body.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &requestOutput{Body: req}, nil
+}
+
+type rectifiedInput struct {
+	ID   string `path:"id" maxLength:"36" doc:"An id as Steward issues them (UUID)"`
+	Body struct {
+		Note    string `json:"note" doc:"What was corrected, and where"`
+		Version int64  `json:"version" minimum:"1" doc:"The request's version as you read it; if someone changed it since, the change is refused with 409"`
+	}
+}
+
+func (s *Server) apiRectified(ctx context.Context, in *rectifiedInput) (*requestOutput, error) {
+	req, err := s.rights.Rectified(ctx, in.ID, in.Body.Note, in.Body.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -131,12 +131,6 @@ func (it itemView) DecisionLabel() string {
 	return "Not decided"
 }
 
-// keepOnly reports whether an erasure can only keep the items of a source,
-// one that is not a collect.Eraser: the access log, the record that the
-// organisation complied with the law (Art 5(2)). The page offers only
-// keep for them; the service refuses to erase them whatever is posted.
-func keepOnly(source string) bool { return source == (*access.AccessLogSource)(nil).Name() }
-
 type letterItem struct{ rights.Letter }
 
 // KindLabel names what was kept.
@@ -171,7 +165,7 @@ func (s *Server) dataFoundView(ctx context.Context, req rights.Request, erased b
 	}
 	for _, it := range items {
 		iv := itemView{Item: it, RedactLines: redactedLines(it), Erased: erased,
-			KeepOnly: v.Erasure && keepOnly(it.Content.Source)}
+			KeepOnly: v.Erasure && !it.Erasable}
 		iv.Shown, iv.Disclosed = it.Apply()
 		switch it.Decision {
 		case "":

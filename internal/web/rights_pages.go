@@ -29,6 +29,7 @@ func (s *Server) rightsPageRoutes() []route {
 		{"POST /requests/{id}/steps", m, s.requestStep},
 		{"POST /requests/{id}/match", m, s.requestMatch},
 		{"POST /requests/{id}/extend", m, s.requestExtend},
+		{"POST /requests/{id}/rectified", m, s.requestRectified},
 		{"POST /requests/{id}/close", m, s.requestClose},
 	}
 }
@@ -483,6 +484,13 @@ func (s *Server) requestMatch(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) requestExtend(w http.ResponseWriter, r *http.Request) error {
 	return s.requestChange(w, r, "extend", func(id string, f url.Values, version int64) error {
 		_, err := s.rights.Extend(r.Context(), id, f.Get("reasons"), strings.TrimSpace(f.Get("on")), version)
+		return err
+	})
+}
+
+func (s *Server) requestRectified(w http.ResponseWriter, r *http.Request) error {
+	return s.requestChange(w, r, "rectify", func(id string, f url.Values, version int64) error {
+		_, err := s.rights.Rectified(r.Context(), id, f.Get("note"), version)
 		return err
 	})
 }
