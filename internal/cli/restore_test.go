@@ -436,14 +436,7 @@ func TestRestoreDeletesRegisterRowsOfTheErased(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := app.Access.CreateAccountWithRole(op, "dpo", "a long enough password", access.RoleDPO, unit.ID); err != nil {
-			t.Fatal(err)
-		}
-		dpoActor, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dpo := access.WithActor(ctx, dpoActor)
+		dpo := addDPO(t, ctx, app, op, unit.ID)
 		ann, err := app.Subjects.Create(dpo, subjects.Input{UnitID: unit.ID, Profile: subjects.Profile{GivenName: "Ann", FamilyName: "Example", Email: "ann@example.org"}})
 		if err != nil {
 			t.Fatal(err)
@@ -457,7 +450,7 @@ func TestRestoreDeletesRegisterRowsOfTheErased(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := app.Subjects.Erase(access.WithActor(ctx, dpoActor), ann.ID); err != nil {
+		if err := app.Subjects.Erase(dpo, ann.ID); err != nil {
 			t.Fatal(err)
 		}
 		app.Close()
@@ -499,14 +492,7 @@ func TestRestoreAfterAnErasureRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := app.Access.CreateAccountWithRole(op, "dpo", "a long enough password", access.RoleDPO, root.ID); err != nil {
-			t.Fatal(err)
-		}
-		dpoActor, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dpo := access.WithActor(ctx, dpoActor)
+		dpo := addDPO(t, ctx, app, op, root.ID)
 		if err := app.Datamap.Seed(dpo, datamap.Controller{Name: "Union", DPO: "dpo@example.org"}); err != nil {
 			t.Fatal(err)
 		}
@@ -605,4 +591,18 @@ func TestRestoreAfterAnErasureRequest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// addDPO makes an account "dpo" with the DPO role on unit and returns ctx
+// acting as it; the actor stays valid across reopening the app.
+func addDPO(t *testing.T, ctx context.Context, app *App, op context.Context, unitID string) context.Context {
+	t.Helper()
+	if _, err := app.Access.CreateAccountWithRole(op, "dpo", "a long enough password", access.RoleDPO, unitID); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return access.WithActor(ctx, a)
 }

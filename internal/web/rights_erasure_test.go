@@ -20,17 +20,12 @@ func TestErasureThroughTheAPI(t *testing.T) {
 		f := newFixtureOn(t, env)
 		member := addMemberWithTwoRecords(t, f)
 		tok := tokenFor(t, f, f.DPOUser)
-		code, b := apiDo(t, f, tok, "POST", "/api/v1/requests", fmt.Sprintf(`{"kind":"erasure","channel":"email","requester":"self","unit_id":%q,
-			"details":{"requester_name":"Priya Raman","requester_email":"priya.raman@example.org","description":"Delete everything about me."}}`, f.WorkplaceA))
-		if code != http.StatusCreated {
-			t.Fatalf("log: %d %s", code, b)
-		}
-		req := decode[rights.Request](t, b)
+		req := logByEmail(t, f, tok, rights.KindErasure, "Delete everything about me.")
 		base := "/api/v1/requests/" + req.ID
 		if code, b := apiDo(t, f, tok, "POST", base+"/match", fmt.Sprintf(`{"subject_id":%q,"version":%d}`, member, req.Version)); code != http.StatusOK {
 			t.Fatalf("match: %d %s", code, b)
 		}
-		code, b = apiDo(t, f, tok, "POST", base+"/collate", "")
+		code, b := apiDo(t, f, tok, "POST", base+"/collate", "")
 		got := decode[itemsBody](t, b)
 		if code != http.StatusOK || len(got.Items) != 5 || len(got.Tasks) == 0 {
 			t.Fatalf("collate: %d %s", code, b)
@@ -163,4 +158,16 @@ func TestErasureThroughTheAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// logByEmail logs, through the API, a request of the kind that Priya
+// Raman made by email at workplace A.
+func logByEmail(t *testing.T, f *fixture, tok string, kind rights.Kind, description string) rights.Request {
+	t.Helper()
+	code, b := apiDo(t, f, tok, "POST", "/api/v1/requests", fmt.Sprintf(`{"kind":%q,"channel":"email","requester":"self","unit_id":%q,
+		"details":{"requester_name":"Priya Raman","requester_email":"priya.raman@example.org","description":%q}}`, kind, f.WorkplaceA, description))
+	if code != http.StatusCreated {
+		t.Fatalf("log: %d %s", code, b)
+	}
+	return decode[rights.Request](t, b)
 }

@@ -18,17 +18,12 @@ func TestRectificationThroughTheAPI(t *testing.T) {
 		f := newFixtureOn(t, env)
 		member := addMemberWithTwoRecords(t, f)
 		tok := tokenFor(t, f, f.DPOUser)
-		code, b := apiDo(t, f, tok, "POST", "/api/v1/requests", fmt.Sprintf(`{"kind":"rectification","channel":"email","requester":"self","unit_id":%q,
-			"details":{"requester_name":"Priya Raman","requester_email":"priya.raman@example.org","description":"My phone number is wrong."}}`, f.WorkplaceA))
-		if code != http.StatusCreated {
-			t.Fatalf("log: %d %s", code, b)
-		}
-		req := decode[rights.Request](t, b)
+		req := logByEmail(t, f, tok, rights.KindRectification, "My phone number is wrong.")
 		base := "/api/v1/requests/" + req.ID
 		if code, b := apiDo(t, f, tok, "POST", base+"/rectified", fmt.Sprintf(`{"note":"Phone corrected.","version":%d}`, req.Version)); code != http.StatusConflict {
 			t.Fatalf("rectified before matching: %d %s", code, b)
 		}
-		code, b = apiDo(t, f, tok, "POST", base+"/match", fmt.Sprintf(`{"subject_id":%q,"version":%d}`, member, req.Version))
+		code, b := apiDo(t, f, tok, "POST", base+"/match", fmt.Sprintf(`{"subject_id":%q,"version":%d}`, member, req.Version))
 		if code != http.StatusOK {
 			t.Fatalf("match: %d %s", code, b)
 		}
