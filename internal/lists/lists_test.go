@@ -44,7 +44,7 @@ type world struct {
 	ids map[string]string
 }
 
-func newWorld(t *testing.T, env storetest.Env) *world {
+func newWorld(t testing.TB, env storetest.Env) *world {
 	t.Helper()
 	clk := &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	c := testkit.Open(t, env, testkit.Options{Clock: clk.Now})
@@ -92,7 +92,7 @@ func newWorld(t *testing.T, env storetest.Env) *world {
 	return w
 }
 
-func (w *world) as(t *testing.T, name string) context.Context {
+func (w *world) as(t testing.TB, name string) context.Context {
 	return testkit.As(t, w.core.Access, name)
 }
 

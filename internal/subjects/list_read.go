@@ -62,7 +62,7 @@ func (p *ListPerson) SuppressionKeys() []consent.Key {
 }
 
 // listIDChunk bounds the ids of one statement.
-const listIDChunk = 1000
+const listIDChunk = 200
 
 // PeopleForList returns the people a member list may be made from, in id
 // order, without opening anyone's profile. It needs lists:request on the
