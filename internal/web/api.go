@@ -47,6 +47,9 @@ func schemaName(t reflect.Type, hint string) string {
 	if strings.HasSuffix(t.PkgPath(), "/internal/collect") {
 		return "Collected" + name
 	}
+	if strings.HasSuffix(t.PkgPath(), "/internal/lists") && !strings.HasPrefix(name, "List") {
+		return "MemberList" + name
+	}
 	return name
 }
 
