@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -28,6 +30,7 @@ type App struct {
 	Subjects *subjects.Service
 	Datamap  *datamap.Service
 	Rights   *rights.Service
+	Lists    *lists.Service
 	Log      *slog.Logger
 }
 
@@ -106,7 +109,7 @@ func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
 		v.Close()
 		return nil, err
 	}
-	a, err := newApp(db, v, log, access.Config{}, p.rightsConfig())
+	a, err := newApp(db, v, log, access.Config{}, p.rightsConfig(), p.listsConfig())
 	if err != nil {
 		db.Close()
 		v.Close()
@@ -115,7 +118,7 @@ func openApp(ctx context.Context, p Paths, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, rc rights.Config) (*App, error) {
+func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, rc rights.Config, lc lists.Config) (*App, error) {
 	al := audit.New(db, v.SystemKey("audit-checkpoint"))
 	acc, err := access.New(db, v, al, log, cfg)
 	if err != nil {
@@ -127,17 +130,24 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	if err != nil {
 		return nil, err
 	}
+	sup := consent.NewSuppressions(db, v, al)
+	ls := lists.New(db, al, reg, acc, sup, lc)
 	// What a rights request gathers about a person, in the pack's order.
-	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
+	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al), ls.Source())
 	rs.UseDataMap(dm)
-	rs.UseSuppressions(consent.NewSuppressions(db, v, al), reg)
+	rs.UseSuppressions(sup, reg)
 	rs.UseCorrections(reg)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.
 func (p Paths) rightsConfig() rights.Config {
 	return rights.Config{Region: calendar.Region(p.Region), ForwardDays: p.ForwardDays}
+}
+
+// listsConfig is the member lists' settings from flags.
+func (p Paths) listsConfig() lists.Config {
+	return lists.Config{Expiry: time.Duration(p.ListExpiryDays) * 24 * time.Hour, StaleAfter: time.Duration(p.ListStaleDays) * 24 * time.Hour}
 }
 
 // Close closes the database and the key store.

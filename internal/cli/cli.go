@@ -21,13 +21,15 @@ const Version = "0.1.0-dev"
 
 // Paths are the flags every command that opens the data shares.
 type Paths struct {
-	DataDir       string `name:"data-dir" env:"STEWARD_DATA_DIR" default:"./steward-data" help:"Directory for the SQLite database, the key store and master.key." type:"path"`
-	DatabaseURL   string `name:"database-url" env:"STEWARD_DATABASE_URL" help:"postgres://user:pass@host/db to use PostgreSQL instead of SQLite. STEWARD_DATABASE_URL_FILE may name a file holding it."`
-	MasterKeyFile string `name:"master-key-file" env:"STEWARD_MASTER_KEY_FILE" help:"Master key file (default: <data-dir>/master.key)." type:"path"`
-	KeysSchema    string `name:"keys-schema" env:"STEWARD_KEYS_SCHEMA" default:"steward_keys" help:"PostgreSQL schema of the key store, kept apart from the data."`
-	LogLevel      string `name:"log-level" env:"STEWARD_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (${enum})."`
-	Region        string `name:"region" env:"STEWARD_REGION" default:"england-and-wales" enum:"england-and-wales,scotland,northern-ireland" help:"Whose bank holidays the rights-request clock uses: the region of the office that handles requests (${enum})."`
-	ForwardDays   int    `name:"forward-days" env:"STEWARD_FORWARD_DAYS" default:"5" help:"Working days after receipt for a rep or officer to hand a rights request to the DPO (a policy)."`
+	DataDir        string `name:"data-dir" env:"STEWARD_DATA_DIR" default:"./steward-data" help:"Directory for the SQLite database, the key store and master.key." type:"path"`
+	DatabaseURL    string `name:"database-url" env:"STEWARD_DATABASE_URL" help:"postgres://user:pass@host/db to use PostgreSQL instead of SQLite. STEWARD_DATABASE_URL_FILE may name a file holding it."`
+	MasterKeyFile  string `name:"master-key-file" env:"STEWARD_MASTER_KEY_FILE" help:"Master key file (default: <data-dir>/master.key)." type:"path"`
+	KeysSchema     string `name:"keys-schema" env:"STEWARD_KEYS_SCHEMA" default:"steward_keys" help:"PostgreSQL schema of the key store, kept apart from the data."`
+	LogLevel       string `name:"log-level" env:"STEWARD_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level (${enum})."`
+	Region         string `name:"region" env:"STEWARD_REGION" default:"england-and-wales" enum:"england-and-wales,scotland,northern-ireland" help:"Whose bank holidays the rights-request clock uses: the region of the office that handles requests (${enum})."`
+	ForwardDays    int    `name:"forward-days" env:"STEWARD_FORWARD_DAYS" default:"5" help:"Working days after receipt for a rep or officer to hand a rights request to the DPO (a policy)."`
+	ListExpiryDays int    `name:"list-expiry-days" env:"STEWARD_LIST_EXPIRY_DAYS" default:"30" help:"Days a rep or officer may keep a member list before they must delete it and confirm it."`
+	ListStaleDays  int    `name:"list-stale-days" env:"STEWARD_LIST_STALE_DAYS" default:"7" help:"Age in days from which a member list is too old to contact members from (Steward warns)."`
 	// demo confines the paths to the demo's own directory.
 	demo bool
 }

@@ -62,7 +62,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: map[string]any{"Units": units}})
+	held, outstanding, err := s.listsDashboard(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: map[string]any{"Units": units, "HeldLists": held, "OutstandingLists": outstanding}})
 	return nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -56,6 +57,7 @@ type Deps struct {
 	Records  *subjects.Records  // made from Subjects and Datamap when nil
 	Importer *importer.Importer // made from the services above when nil
 	Rights   *rights.Service    // made with the default settings when nil
+	Lists    *lists.Service     // made with the default settings when nil
 	Log      *slog.Logger
 }
 
@@ -71,6 +73,8 @@ type Server struct {
 	records   *subjects.Records
 	importer  *importer.Importer
 	rights    *rights.Service
+	lists     *lists.Service
+	downloads *downloads
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -98,18 +102,21 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Importer == nil && d.Subjects != nil {
 		d.Importer = importer.New(d.DB, d.Audit, d.Access, d.Subjects, d.Log)
 	}
+	if d.Lists == nil && d.Subjects != nil {
+		d.Lists = lists.New(d.DB, d.Audit, d.Subjects, d.Access, consent.NewSuppressions(d.DB, d.Vault, d.Audit), lists.Config{})
+	}
 	if d.Rights == nil && d.Subjects != nil {
 		rs, err := rights.New(d.DB, d.Vault, d.Audit, d.Access, d.Subjects, d.Log, rights.Config{})
 		if err != nil {
 			return nil, err
 		}
-		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit))
+		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit), d.Lists.Source())
 		rs.UseDataMap(d.Datamap)
 		rs.UseSuppressions(consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects)
 		rs.UseCorrections(d.Subjects)
 		d.Rights = rs
 	}
-	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	s := &Server{cfg: cfg, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -154,6 +161,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.rightsItemsPageRoutes()...)
 	routes = append(routes, s.rightsLetterPageRoutes()...)
 	routes = append(routes, s.publicPageRoutes()...)
+	routes = append(routes, s.listsPageRoutes()...)
 	return routes
 }
 
