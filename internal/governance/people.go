@@ -1,6 +1,8 @@
 package governance
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -11,12 +13,12 @@ import (
 // statements, the training on record.
 type Checklist struct {
 	Status
-	Username      string           `json:"username"`
-	Grants        []access.Grant   `json:"grants"`
-	PolicyTexts   []Policy         `json:"policy_texts" doc:"The current versions the account must acknowledge, with their text"`
-	TrainingLog   []TrainingRecord `json:"training_log"`
-	DeviceChecks  []DeviceCheck    `json:"device_checks"`
-	Hold          string           `json:"hold,omitempty" doc:"Why access to personal data is paused, if it is"`
+	Username     string           `json:"username"`
+	Grants       []access.Grant   `json:"grants"`
+	PolicyTexts  []Policy         `json:"policy_texts" doc:"The current versions the account must acknowledge, with their text"`
+	TrainingLog  []TrainingRecord `json:"training_log"`
+	DeviceChecks []DeviceCheck    `json:"device_checks"`
+	Hold         string           `json:"hold,omitempty" doc:"Why access to personal data is paused, if it is"`
 }
 
 // MyChecklist returns the actor's own checklist.
@@ -111,4 +113,15 @@ func (s *Service) Person(ctx context.Context, accountID string) (*Person, error)
 		}
 	}
 	return p, nil
+}
+
+// Acknowledged returns when the account acknowledged a policy version, or
+// the zero time.
+func (c *Checklist) Acknowledged(policyID string) time.Time {
+	for _, p := range c.Policies {
+		if p.PolicyID == policyID {
+			return p.AcknowledgedAt
+		}
+	}
+	return time.Time{}
 }

@@ -62,7 +62,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: map[string]any{"Units": units}})
+	data := map[string]any{"Units": units}
+	if err := s.governanceDashboard(r.Context(), data); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: data})
 	return nil
 }
 

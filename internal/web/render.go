@@ -60,7 +60,8 @@ func (s *Server) parseTemplates() error {
 	for _, need := range []string{"login", "dashboard", "account", "units", "unit", "accounts", "error", "people", "person", "person_form", "import",
 		"datamap_index", "datamap_gaps", "datamap_activity", "datamap_activity_form", "datamap_controller",
 		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient",
-		"requests", "request", "request_form", "public_request", "public_receipt", "public_status"} {
+		"requests", "request", "request_form", "public_request", "public_receipt", "public_status",
+		"onboarding", "governance_policies", "governance_people", "governance_person"} {
 		if s.pages[need] == nil {
 			return fmt.Errorf("template %s.html is missing", need)
 		}
