@@ -15,8 +15,8 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/datamap"
-	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/governance/govtest"
+	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/testkit"
 )
 
