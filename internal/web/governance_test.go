@@ -31,7 +31,7 @@ func addNewRep(t *testing.T, f *fixture) (string, string) {
 		t.Fatal(err)
 	}
 	dpo := testkit.As(t, f.Access, f.DPOUser)
-	m, err := f.Subjects.Create(dpo, subjects.Input{UnitID: f.WorkplaceA, Profile: subjects.Profile{GivenName: "Alice", FamilyName: "Member", MembershipNo: "A-7"}})
+	m, err := f.Subjects.Create(dpo, subjects.Input{UnitID: f.WorkplaceA, Profile: subjects.Profile{GivenName: "Alice", FamilyName: "Ashworth", MembershipNo: "A-7"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestOnboardingGatesPagesAndAPI(t *testing.T) {
 			t.Fatalf("DPO recording training: %d %s", st, b)
 		}
 		st, b = get(t, f, rep, "/people")
-		if st != http.StatusOK || !strings.Contains(b, "Member") {
+		if st != http.StatusOK || !strings.Contains(b, "Ashworth") {
 			t.Errorf("people page after onboarding: %d, want the member:\n%s", st, b)
 		}
 		if st, _ := apiDo(t, f, tok, http.MethodGet, "/api/v1/people", ""); st != http.StatusOK {
