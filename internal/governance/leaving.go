@@ -136,6 +136,11 @@ func (s *Service) holdings(ctx context.Context, accountID string) ([]Holding, er
 			continue
 		}
 		hs, err := src.Holdings(ctx, accountID)
+		if apperr.Is(err, apperr.Forbidden) {
+			// An administrator recording a leaving sees no member lists
+			// or requests; the DPO sees them on the offboarding page.
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("what the leaver holds: %w", err)
 		}
