@@ -45,7 +45,9 @@ func (w *world) advance(d time.Duration) {
 	w.now = w.now.Add(d)
 }
 
-func newWorld(t *testing.T, env storetest.Env) *world {
+func newWorld(t *testing.T, env storetest.Env) *world { return newWorldTB(t, env) }
+
+func newWorldTB(t testing.TB, env storetest.Env) *world {
 	t.Helper()
 	w := &world{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
 	w.c = testkit.Open(t, env, testkit.Options{Clock: w.clock})
