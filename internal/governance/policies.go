@@ -34,7 +34,7 @@ type PolicyInput struct {
 	Title       string   `json:"title" doc:"The policy's name; the same title makes a new version of the same policy"`
 	Version     string   `json:"version" doc:"The version label, e.g. v3 or 2026-1"`
 	Body        string   `json:"body" doc:"The text people read before acknowledging, or a summary with where the full text is"`
-	RequiresAck bool     `json:"requires_acknowledgement"`
+	RequiresAck bool     `json:"requires_acknowledgement,omitempty"`
 	Roles       []string `json:"roles,omitempty" doc:"Roles that must acknowledge; default the gated roles (rep, officer)"`
 }
 

@@ -140,3 +140,50 @@ func TestOnboardingGatesPagesAndAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestGovernanceAPIRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	repID, _ := addNewRep(t, f)
+	rep, dpo := tokenFor(t, f, newRep), tokenFor(t, f, f.DPOUser)
+
+	st, b := apiDo(t, f, dpo, http.MethodPost, "/api/v1/governance/policies", `{"title":"Data protection policy","version":"v1","body":"Be careful.","requires_acknowledgement":true}`)
+	if st != http.StatusCreated {
+		t.Fatalf("publish: %d %s", st, b)
+	}
+	policy := decode[governance.Policy](t, b)
+	if st, b := apiDo(t, f, rep, http.MethodPost, "/api/v1/governance/policies", `{"title":"Mine","version":"v1","body":"x"}`); st != http.StatusForbidden {
+		t.Errorf("rep publishing: %d %s", st, b)
+	}
+	st, b = apiDo(t, f, rep, http.MethodGet, "/api/v1/governance/onboarding", "")
+	c := decode[governance.Checklist](t, b)
+	if st != http.StatusOK || c.Complete || len(c.PolicyTexts) != 1 || c.PolicyTexts[0].Body != "Be careful." || len(c.DeviceChecks) == 0 {
+		t.Fatalf("checklist: %d %s", st, b)
+	}
+	if st, b := apiDo(t, f, rep, http.MethodPost, "/api/v1/governance/acknowledgements", `{"policy_id":"`+policy.ID+`"}`); st != http.StatusNoContent {
+		t.Errorf("acknowledge: %d %s", st, b)
+	}
+	checks := `["` + strings.Join(govtest.AllChecks(), `","`) + `"]`
+	if st, b := apiDo(t, f, rep, http.MethodPost, "/api/v1/governance/declarations", `{"checks":`+checks+`}`); st != http.StatusCreated {
+		t.Errorf("declare: %d %s", st, b)
+	}
+	st, b = apiDo(t, f, dpo, http.MethodGet, "/api/v1/governance/people/"+repID, "")
+	p := decode[governance.Person](t, b)
+	if st != http.StatusOK || !p.Checklist.Complete {
+		t.Errorf("person: %d %s", st, b)
+	}
+	if st, b := apiDo(t, f, dpo, http.MethodPost, "/api/v1/governance/people/"+repID+"/leave", `{}`); st != http.StatusCreated {
+		t.Fatalf("leave: %d %s", st, b)
+	}
+	if st, _ := apiDo(t, f, rep, http.MethodGet, "/api/v1/governance/onboarding", ""); st != http.StatusUnauthorized {
+		t.Errorf("leaver's token: %d, want 401", st)
+	}
+	st, b = apiDo(t, f, dpo, http.MethodPost, "/api/v1/governance/people/"+repID+"/offboarding", `{"item":"confirm"}`)
+	o := decode[governance.Offboarding](t, b)
+	if st != http.StatusOK || o.ItemsDone() != 1 {
+		t.Errorf("offboarding step: %d %s", st, b)
+	}
+	st, b = apiDo(t, f, dpo, http.MethodGet, "/api/v1/governance/offboarding", "")
+	if st != http.StatusOK || !strings.Contains(b, `"username":"`+newRep+`"`) {
+		t.Errorf("in progress: %d %s", st, b)
+	}
+}
