@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/store/storetest"
 )
 
 // The demo works out of the box: its reps and officers are onboarded and
@@ -43,4 +44,22 @@ func TestDemoRepsAreOnboardedButOne(t *testing.T) {
 	if len(policies) != 2 {
 		t.Errorf("demo publishes %d policies, want 2 (data protection policy, rep's guide)", len(policies))
 	}
+}
+
+// The operator records a leaving at the command line; the account then
+// cannot act, even through --as.
+func TestUserLeaveEndsAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		p := setup(t, env)
+		out := mustRun(t, "", append([]string{"user", "leave", "rep.a"}, p...)...)
+		if !strings.Contains(out, "rep.a left the role on") || !strings.Contains(out, "sign-in is disabled") {
+			t.Errorf("user leave printed:\n%s", out)
+		}
+		if code, _, errs := run(t, "", append([]string{"unit", "list", "--as", "rep.a"}, p...)...); code == 0 || !strings.Contains(errs, "disabled") {
+			t.Errorf("acting as the leaver: exit %d %q", code, errs)
+		}
+		if code, _, errs := run(t, "", append([]string{"user", "leave", "rep.a"}, p...)...); code == 0 || !strings.Contains(errs, "already left") {
+			t.Errorf("leaving twice: exit %d %q", code, errs)
+		}
+	})
 }
