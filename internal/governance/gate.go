@@ -143,7 +143,7 @@ func (s *Service) status(ctx context.Context, accountID string, grants []access.
 	case !declared.Valid:
 		st.Missing = append(st.Missing, "make the device-security declaration")
 	case !st.DeclarationCurrent:
-		st.Missing = append(st.Missing, "renew your device-security declaration (a year has passed)")
+		st.Missing = append(st.Missing, "renew the device-security declaration (a year has passed)")
 	}
 	st.Complete = len(st.Missing) == 0
 	return st, nil

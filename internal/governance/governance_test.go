@@ -287,7 +287,7 @@ func TestExpiryOfTrainingAndDeclarationSwitchesAccessOff(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		wantHeld(t, w.actor(t, "rep"), "renew your device-security declaration")
+		wantHeld(t, w.actor(t, "rep"), "renew the device-security declaration")
 		if _, err := w.gov.Declare(access.WithActor(context.Background(), rep), govtest.AllChecks()); err != nil {
 			t.Fatal(err)
 		}
