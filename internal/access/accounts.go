@@ -386,7 +386,11 @@ func (s *Service) Actor(ctx context.Context, username string, via Via) (*Actor, 
 	if r.Disabled {
 		return nil, apperr.New(apperr.Forbidden, "The account %q is disabled.", u)
 	}
-	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: via}, nil
+	hold, err := s.hold(ctx, r.ID, r.Grants)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: via, Hold: hold}, nil
 }
 
 // Me returns the signed-in account.

@@ -37,6 +37,11 @@ type Actor struct {
 	// TokenPerms narrows a token to a subset of the account's permissions;
 	// empty means all of them.
 	TokenPerms []Permission
+	// Hold, when set, pauses every permission that reaches personal data
+	// (onboarding not complete, a new policy version to acknowledge, or
+	// the account has left the role) and says why. The gate (UseGate)
+	// sets it when the actor is built.
+	Hold string
 }
 
 // SystemActorID is recorded in audit events for work Steward does itself.
@@ -72,6 +77,9 @@ func ActorID(ctx context.Context) string {
 	return ""
 }
 
+// held is true when a hold pauses p (personal data only).
+func (a *Actor) held(p Permission) bool { return a.Hold != "" && p.PersonalData() }
+
 func (a *Actor) tokenAllows(p Permission) bool {
 	if len(a.TokenPerms) == 0 || p == PermSelf {
 		return true
@@ -92,7 +100,7 @@ func (a *Actor) Can(p Permission) bool {
 	if p == PermSelf {
 		return a.AccountID != "" && a.AccountID != SystemActorID
 	}
-	if !a.tokenAllows(p) {
+	if !a.tokenAllows(p) || a.held(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -106,7 +114,7 @@ func (a *Actor) Can(p Permission) bool {
 // CanIn reports whether the actor holds p on the unit with the given path
 // (through a grant on that unit or an ancestor).
 func (a *Actor) CanIn(p Permission, unitPath string) bool {
-	if a == nil || unitPath == "" || !a.tokenAllows(p) {
+	if a == nil || unitPath == "" || !a.tokenAllows(p) || a.held(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -120,7 +128,7 @@ func (a *Actor) CanIn(p Permission, unitPath string) bool {
 // Scope returns the unit paths under which the actor holds p, without
 // paths already covered by another in the list. Queries filter with it.
 func (a *Actor) Scope(p Permission) []string {
-	if a == nil || !a.tokenAllows(p) {
+	if a == nil || !a.tokenAllows(p) || a.held(p) {
 		return nil
 	}
 	var paths []string
@@ -151,6 +159,9 @@ func Require(ctx context.Context, p Permission) (*Actor, error) {
 	a := ActorFrom(ctx)
 	if a == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Please sign in.")
+	}
+	if a.Held(p) {
+		return nil, apperr.New(apperr.Forbidden, "%s", a.Hold)
 	}
 	if !a.Can(p) {
 		return nil, apperr.New(apperr.Forbidden, "Your roles do not include the permission %q.", p)

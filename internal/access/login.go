@@ -99,7 +99,11 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (*
 	if err != nil {
 		return nil, err
 	}
-	res := &LoginResult{Token: token, Actor: &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaSession}}
+	hold, err := s.hold(ctx, r.ID, r.Grants)
+	if err != nil {
+		return nil, err
+	}
+	res := &LoginResult{Token: token, Actor: &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaSession, Hold: hold}}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := tx.Now()
 		res.ExpiresAt = now.Add(s.cfg.AbsoluteTimeout)

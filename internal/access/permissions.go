@@ -35,6 +35,9 @@ const (
 	PermBreachesManage Permission = "breaches:manage"
 	PermRetention      Permission = "retention:manage"
 	PermReportsRead    Permission = "reports:read"
+	// PermGovernanceManage runs onboarding and offboarding: policies and
+	// their versions, training records, the people checklist, leaving.
+	PermGovernanceManage Permission = "governance:manage"
 	// PermSelf is held by every signed-in account: its own settings,
 	// sessions and tokens.
 	PermSelf Permission = "self"
@@ -84,7 +87,7 @@ func (r Role) Permissions() []Permission {
 			PermSubjectsRead, PermSubjectsWrite, PermSubjectsExport, PermSubjectsImport,
 			PermDataMapRead, PermDataMapWrite, PermConsentRecord, PermListsRequest, PermDisclosures,
 			PermRightsLog, PermRightsManage, PermCasesRead, PermCasesWrite,
-			PermBreachesReport, PermBreachesManage, PermRetention, PermReportsRead}
+			PermBreachesReport, PermBreachesManage, PermRetention, PermReportsRead, PermGovernanceManage}
 	case RoleMembership:
 		return []Permission{PermUnitsRead, PermSubjectsRead, PermSubjectsWrite, PermSubjectsExport,
 			PermSubjectsImport, PermDataMapRead, PermConsentRecord, PermListsRequest,

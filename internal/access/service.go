@@ -75,6 +75,9 @@ type Service struct {
 	audit Recorder
 	log   *slog.Logger
 	cfg   Config
+	// gate, when set, holds accounts whose onboarding is incomplete or
+	// who have left (see UseGate).
+	gate Gate
 	// dummyHash is verified against when a username does not exist, so a
 	// failed login takes as long either way. Made on first need: most
 	// commands never sign anyone in.

@@ -61,7 +61,11 @@ func (s *Service) SessionActor(ctx context.Context, token string) (*Actor, error
 			return nil, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaSession}, nil
+	hold, err := s.hold(ctx, r.ID, r.Grants)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaSession, Hold: hold}, nil
 }
 
 // Logout ends a session.

@@ -165,7 +165,11 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*Actor, error)
 			return nil, fmt.Errorf("note token use: %w", err)
 		}
 	}
-	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaToken, TokenPerms: splitPerms(perms)}, nil
+	hold, err := s.hold(ctx, r.ID, r.Grants)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{AccountID: r.ID, Username: r.Username, Grants: r.Grants, Via: ViaToken, TokenPerms: splitPerms(perms), Hold: hold}, nil
 }
 
 func joinPerms(ps []Permission) string {

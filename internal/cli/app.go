@@ -14,6 +14,7 @@ import (
 	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/governance"
 	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
@@ -31,7 +32,9 @@ type App struct {
 	Datamap  *datamap.Service
 	Rights   *rights.Service
 	Lists    *lists.Service
-	Log      *slog.Logger
+	// Governance runs onboarding and offboarding and is Access's gate.
+	Governance *governance.Service
+	Log        *slog.Logger
 }
 
 func (p Paths) databaseURL() (string, error) {
@@ -137,7 +140,10 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	rs.UseDataMap(dm)
 	rs.UseSuppressions(sup, reg)
 	rs.UseCorrections(reg)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Log: log}, nil
+	gov := governance.New(db, al, acc, log, governance.Config{})
+	gov.UseRequests(governance.RequestsLoggedBy(rs))
+	acc.UseGate(gov)
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Governance: gov, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

@@ -224,5 +224,8 @@ func buildDemo(ctx context.Context, app *App, rng *rand.Rand) error {
 	if _, err := demoDataMap(ctx, app); err != nil {
 		return fmt.Errorf("data map: %w", err)
 	}
+	if err := demoOnboarding(ctx, app); err != nil {
+		return fmt.Errorf("onboarding: %w", err)
+	}
 	return setDemoState(ctx, app, demoBuilding)
 }

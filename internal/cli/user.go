@@ -18,6 +18,7 @@ type UserCmd struct {
 	List      UserListCmd      `cmd:"" help:"List accounts and their roles."`
 	Unlock    UserUnlockCmd    `cmd:"" help:"Clear a lockout after failed sign-ins."`
 	TotpReset UserTotpResetCmd `cmd:"" name:"totp-reset" help:"Issue a new authenticator secret (lost phone)."`
+	Leave     UserLeaveCmd     `cmd:"" help:"Record that someone left the role: their access ends at once and offboarding starts."`
 }
 
 // Actor is the --as flag: run as an account, with its roles and scope.

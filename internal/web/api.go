@@ -68,6 +68,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.rightsAPIRoutes(api)
 	s.rightsItemsAPIRoutes(api)
 	s.listsAPIRoutes(api)
+	s.governanceAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the
@@ -84,7 +85,7 @@ func register[I, O any](s *Server, api huma.API, perm access.Permission, op huma
 			return nil, huma.Error401Unauthorized("Authenticate with 'Authorization: Bearer <token>'.")
 		}
 		if !a.Can(perm) {
-			return nil, huma.Error403Forbidden("Your roles do not include the permission " + string(perm) + ".")
+			return nil, huma.Error403Forbidden(a.DeniedMessage(perm, "Your roles do not include the permission "+string(perm)+"."))
 		}
 		out, err := h(ctx, in)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/governance/govtest"
 	"github.com/stewardhq/steward/internal/subjects"
 	"github.com/stewardhq/steward/internal/testkit"
 )
@@ -50,6 +51,7 @@ func TestBrowserRestrictedPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Account(t, f.Access, access.WithActor(ctx, access.OperatorActor(root.Path)), officerA, access.RoleOfficer, f.WorkplaceA)
+	govtest.Onboard(t, f.Gov, f.Access, nil, officerA)
 	member := addMemberWithNote(t, f)
 	fileID := attachToFirstRecord(t, f, member)
 	br := startBrowser(t, exe)

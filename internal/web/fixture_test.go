@@ -8,6 +8,8 @@ import (
 
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/governance"
+	"github.com/stewardhq/steward/internal/governance/govtest"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/store/storetest"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -36,6 +38,8 @@ type fixture struct {
 	DB       *store.DB
 	Vault    *vault.Vault
 	Audit    *audit.Log
+	// Gov is the access gate: the fixture's reps are onboarded through it.
+	Gov *governance.Service
 }
 
 // newFixture builds the organisation and serves it on a loopback address
@@ -58,8 +62,9 @@ func newFixture(t testing.TB) *fixture {
 		Subjects: subjects.New(db, v, auditLog, acc, nil, subjects.Config{}),
 	}
 	f.build(ctx, t)
+	f.gate(t, f.RepUser)
 
-	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog, Subjects: f.Subjects}, web.Config{Version: "test"})
+	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog, Subjects: f.Subjects, Governance: f.Gov}, web.Config{Version: "test"})
 	if err != nil {
 		t.Fatalf("web server: %v", err)
 	}
@@ -125,4 +130,17 @@ func (f *fixture) DPOCode(t testing.TB) string {
 		t.Fatalf("totp code: %v", err)
 	}
 	return code
+}
+
+// gate puts the onboarding gate in front of personal data, as the server
+// does, and onboards the given reps and officers through it (no policy or
+// course is published in the fixture, so the device declaration is what
+// they need).
+func (f *fixture) gate(t testing.TB, users ...string) {
+	t.Helper()
+	f.Gov = governance.New(f.DB, f.Audit, f.Access, nil, governance.Config{})
+	f.Access.UseGate(f.Gov)
+	for _, u := range users {
+		govtest.Onboard(t, f.Gov, f.Access, nil, u)
+	}
 }

@@ -66,7 +66,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: map[string]any{"Units": units, "HeldLists": held, "OutstandingLists": outstanding}})
+	data := map[string]any{"Units": units, "HeldLists": held, "OutstandingLists": outstanding}
+	if err := s.governanceDashboard(r.Context(), data); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: data})
 	return nil
 }
 

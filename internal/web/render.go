@@ -61,7 +61,8 @@ func (s *Server) parseTemplates() error {
 		"datamap_index", "datamap_gaps", "datamap_activity", "datamap_activity_form", "datamap_controller",
 		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient",
 		"requests", "request", "request_form", "public_request", "public_receipt", "public_status",
-		"lists", "list", "list_ready"} {
+		"lists", "list", "list_ready",
+		"onboarding", "governance_policies", "governance_people", "governance_person"} {
 		if s.pages[need] == nil {
 			return fmt.Errorf("template %s.html is missing", need)
 		}

@@ -45,7 +45,8 @@ func newFixtureOn(t *testing.T, env storetest.Env) *fixture {
 	if _, err := f.Access.CreateAccountWithRole(op, repB, repBPassword, access.RoleRep, f.WorkplaceB); err != nil {
 		t.Fatalf("create rep B: %v", err)
 	}
-	srv, err := web.New(web.Deps{DB: c.DB, Vault: c.Vault, Access: c.Access, Audit: c.Audit, Subjects: f.Subjects}, web.Config{Version: "test"})
+	f.gate(t, f.RepUser, repB)
+	srv, err := web.New(web.Deps{DB: c.DB, Vault: c.Vault, Access: c.Access, Audit: c.Audit, Subjects: f.Subjects, Governance: f.Gov}, web.Config{Version: "test"})
 	if err != nil {
 		t.Fatalf("web server: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/governance"
 	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
@@ -58,7 +59,10 @@ type Deps struct {
 	Importer *importer.Importer // made from the services above when nil
 	Rights   *rights.Service    // made with the default settings when nil
 	Lists    *lists.Service     // made with the default settings when nil
-	Log      *slog.Logger
+	// Governance runs onboarding and offboarding and is Access's gate;
+	// made with the default settings when nil.
+	Governance *governance.Service
+	Log        *slog.Logger
 }
 
 // Server is the HTTP face of Steward.
@@ -75,6 +79,7 @@ type Server struct {
 	rights    *rights.Service
 	lists     *lists.Service
 	downloads *downloads
+	gov       *governance.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -116,7 +121,13 @@ func New(d Deps, cfg Config) (*Server, error) {
 		rs.UseCorrections(d.Subjects)
 		d.Rights = rs
 	}
-	s := &Server{cfg: cfg, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	if d.Governance == nil && d.Access != nil {
+		d.Governance = newGovernance(d)
+	}
+	if d.Governance != nil {
+		d.Access.UseGate(d.Governance)
+	}
+	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -162,6 +173,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.rightsLetterPageRoutes()...)
 	routes = append(routes, s.publicPageRoutes()...)
 	routes = append(routes, s.listsPageRoutes()...)
+	routes = append(routes, s.governancePageRoutes()...)
 	return routes
 }
 
@@ -224,7 +236,7 @@ func (s *Server) page(rt route) http.Handler {
 				return
 			}
 			if !a.Can(rt.perm) {
-				s.renderError(w, r, http.StatusForbidden, "Your roles do not allow this page.")
+				s.renderError(w, r, http.StatusForbidden, a.DeniedMessage(rt.perm, "Your roles do not allow this page."))
 				return
 			}
 		}
