@@ -28,6 +28,7 @@ type App struct {
 	Subjects *subjects.Service
 	Datamap  *datamap.Service
 	Rights   *rights.Service
+	Consent  *consent.Service
 	Log      *slog.Logger
 }
 
@@ -128,11 +129,12 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 		return nil, err
 	}
 	// What a rights request gathers about a person, in the pack's order.
-	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al))
+	cs := consent.New(db, v, al, consent.NewSuppressions(db, v, al), reg, consent.Config{})
+	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), cs.Source(), acc.AccessLogSource(al))
 	rs.UseDataMap(dm)
-	rs.UseSuppressions(consent.NewSuppressions(db, v, al), reg)
+	rs.UseSuppressions(cs.Suppressions(), reg)
 	rs.UseCorrections(reg)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Consent: cs, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

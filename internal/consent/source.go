@@ -19,7 +19,8 @@ func (s *Service) Source() *RightsSource { return &RightsSource{s: s} }
 func (*RightsSource) Name() string { return "consent" }
 
 // Collect implements collect.Source: one item per consent given or
-// withdrawn, with its evidence, and one for the suppression list. The
+// withdrawn, with its evidence, and one for the suppression list when the
+// person is on it; nothing when nothing is held. The
 // read is audited as any read of the person's consents.
 func (rs *RightsSource) Collect(ctx context.Context, subjectID string) ([]collect.Item, error) {
 	panel, err := rs.s.Panel(ctx, subjectID)
@@ -43,13 +44,11 @@ func (rs *RightsSource) Collect(ctx context.Context, subjectID string) ([]collec
 		}
 		out = append(out, it)
 	}
-	sup := collect.Item{Source: "consent", Key: "suppression", Category: "Consents and marketing preferences", Title: "Direct marketing"}
 	if panel.Suppressed {
-		sup.Fields = []collect.Field{{Label: "Status", Value: "You objected to direct marketing: you are on our suppression list and receive no marketing."}}
-	} else {
-		sup.Fields = []collect.Field{{Label: "Status", Value: "You are not on our suppression list for direct marketing."}}
+		out = append(out, collect.Item{Source: "consent", Key: "suppression", Category: "Consents and marketing preferences", Title: "Direct marketing",
+			Fields: []collect.Field{{Label: "Status", Value: "You objected to direct marketing: you are on our suppression list and receive no marketing."}}})
 	}
-	return append(out, sup), nil
+	return out, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -47,6 +47,9 @@ func schemaName(t reflect.Type, hint string) string {
 	if strings.HasSuffix(t.PkgPath(), "/internal/collect") {
 		return "Collected" + name
 	}
+	if strings.HasSuffix(t.PkgPath(), "/internal/consent") && !strings.HasPrefix(name, "Consent") {
+		return "Consent" + name
+	}
 	return name
 }
 
@@ -64,6 +67,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.datamapAPIRoutes(api)
 	s.rightsAPIRoutes(api)
 	s.rightsItemsAPIRoutes(api)
+	s.consentAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the
