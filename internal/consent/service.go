@@ -257,7 +257,9 @@ func (s *Service) record(ctx context.Context, tx *store.Tx, p Person, in RecordI
 	var sealed []byte
 	if ev.Guardian != nil {
 		plain, _ := json.Marshal(ev.Guardian)
-		if sealed, err = s.vault.Seal(ctx, p.ID, guardianField(ev.ID), plain); err != nil {
+		if sealed, err = s.vault.Seal(ctx, p.ID, guardianField(ev.ID), plain); errors.Is(err, vault.ErrShredded) {
+			return nil, apperr.New(apperr.Conflict, "This person has been erased: no consent can be recorded for them.")
+		} else if err != nil {
 			return nil, fmt.Errorf("seal guardian: %w", err)
 		}
 	}
