@@ -110,6 +110,18 @@ func actionWords(action string) string {
 		return "read the records about you"
 	case "record.file_read":
 		return "opened a file about you"
+	case "consent.read":
+		return "looked at your consents and preferences"
+	case "consent.give":
+		return "recorded your consent"
+	case "consent.withdraw":
+		return "recorded that you withdrew consent or opted out"
+	case "consent.unsubscribe":
+		return "recorded your unsubscribe"
+	case "suppression.add":
+		return "put you on the marketing suppression list"
+	case "suppression.lift":
+		return "took you off the marketing suppression list when you opted back in"
 	}
 	return "(" + action + ")"
 }

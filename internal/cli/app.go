@@ -32,6 +32,7 @@ type App struct {
 	Datamap  *datamap.Service
 	Rights   *rights.Service
 	Lists    *lists.Service
+	Consent  *consent.Service
 	// Governance runs onboarding and offboarding and is Access's gate.
 	Governance *governance.Service
 	Log        *slog.Logger
@@ -136,14 +137,16 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	sup := consent.NewSuppressions(db, v, al)
 	ls := lists.New(db, al, reg, acc, sup, lc)
 	// What a rights request gathers about a person, in the pack's order.
-	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), acc.AccessLogSource(al), ls.Source())
+	cs := consent.New(db, v, al, sup, reg, consent.Config{})
+	ls.UseConsents(cs)
+	rs.Use(reg.Source(), subjects.NewRecords(reg, dm).Source(dm), cs.Source(), ls.Source(), acc.AccessLogSource(al))
 	rs.UseDataMap(dm)
 	rs.UseSuppressions(sup, reg)
 	rs.UseCorrections(reg)
 	gov := governance.New(db, al, acc, log, governance.Config{})
 	gov.UseRequests(governance.RequestsLoggedBy(rs))
 	acc.UseGate(gov)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Governance: gov, Log: log}, nil
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Consent: cs, Governance: gov, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

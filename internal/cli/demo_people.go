@@ -205,6 +205,9 @@ func finishDemo(ctx context.Context, app *App, seed uint64, n int, dir string, o
 	if err := demoLists(ctx, app, out); err != nil {
 		return err
 	}
+	if err := demoConsent(ctx, app, seed, out); err != nil {
+		return fmt.Errorf("demo consents: %w", err)
+	}
 	return setDemoState(ctx, app, demoReady)
 }
 

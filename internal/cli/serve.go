@@ -40,7 +40,7 @@ func (c *ServeCmd) Run(e *env) error {
 // serve runs the HTTP server until the context ends, then drains it.
 // ready, when given, is called with the bound address once listening.
 func serve(e *env, app *App, addr, cert, key string, cfg web.Config, ready func(addr string)) error {
-	srv, err := web.New(web.Deps{DB: app.DB, Vault: app.Vault, Access: app.Access, Audit: app.Audit, Subjects: app.Subjects, Datamap: app.Datamap, Rights: app.Rights, Lists: app.Lists, Governance: app.Governance, Log: app.Log}, cfg)
+	srv, err := web.New(web.Deps{DB: app.DB, Vault: app.Vault, Access: app.Access, Audit: app.Audit, Subjects: app.Subjects, Datamap: app.Datamap, Rights: app.Rights, Lists: app.Lists, Governance: app.Governance, Consent: app.Consent, Log: app.Log}, cfg)
 	if err != nil {
 		return err
 	}

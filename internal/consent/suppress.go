@@ -175,6 +175,12 @@ func (s *Suppressions) suppress(ctx context.Context, tx *store.Tx, in SuppressIn
 	if _, err := requireAny(ctx, suppressPerms); err != nil {
 		return err
 	}
+	return s.suppressUnchecked(ctx, tx, in)
+}
+
+// suppressUnchecked is suppress for the consent service, which has checked
+// the actor's permission on the person itself.
+func (s *Suppressions) suppressUnchecked(ctx context.Context, tx *store.Tx, in SuppressInput) error {
 	if err := in.check(); err != nil {
 		return err
 	}
@@ -293,30 +299,48 @@ func (s *Suppressions) Lift(ctx context.Context, in LiftInput) error {
 	if err := checkIDs(in.Reference, in.SubjectID); err != nil {
 		return err
 	}
-	keys, err := s.Keys(in.Identifiers)
-	if err != nil {
+	if _, err := s.Keys(in.Identifiers); err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		d := tx.Dialect()
-		args := []any{store.Millis(tx.Now()), nullStr(access.ActorID(ctx)), string(in.Source), nullStr(in.Reference), string(in.Purpose)}
-		var match []string
-		for _, k := range keys {
-			args = append(args, string(k.Kind), k.Index)
-			match = append(match, "(kind = "+d.Param(len(args)-1)+" AND ix = "+d.Param(len(args))+")")
-		}
-		q := `UPDATE suppressions SET lifted_at = ` + d.Param(1) + `, lifted_by = ` + d.Param(2) + `, lift_source = ` + d.Param(3) +
-			`, lift_reference = ` + d.Param(4) + ` WHERE purpose = ` + d.Param(5) + ` AND lifted_at IS NULL AND (` +
-			strings.Join(match, " OR ") + `) RETURNING kind`
-		lifted, err := scanKinds(tx.QueryContext(ctx, q, args...))
+		lifted, err := s.lift(ctx, tx, in)
 		if err != nil {
-			return fmt.Errorf("lift suppression: %w", err)
+			return err
 		}
 		if len(lifted) == 0 {
 			return apperr.New(apperr.NotFound, "None of these identifiers is on the suppression list for %s.", string(in.Purpose))
 		}
-		return s.record(ctx, "suppression.lift", in.Purpose, in.Source, in.Reference, in.SubjectID, lifted, len(keys))
+		return nil
 	})
+}
+
+// lift ends the live suppressions matching in's identifiers inside tx and
+// audits it, without checking the actor: the consent service calls it when
+// the person opts back in through the preference centre, their own act.
+// It returns the kinds lifted, none when nothing was suppressed.
+func (s *Suppressions) lift(ctx context.Context, tx *store.Tx, in LiftInput) ([]Kind, error) {
+	keys, err := s.Keys(in.Identifiers)
+	if err != nil {
+		return nil, err
+	}
+	d := tx.Dialect()
+	args := []any{store.Millis(tx.Now()), nullStr(access.ActorID(ctx)), string(in.Source), nullStr(in.Reference), string(in.Purpose)}
+	var match []string
+	for _, k := range keys {
+		args = append(args, string(k.Kind), k.Index)
+		match = append(match, "(kind = "+d.Param(len(args)-1)+" AND ix = "+d.Param(len(args))+")")
+	}
+	q := `UPDATE suppressions SET lifted_at = ` + d.Param(1) + `, lifted_by = ` + d.Param(2) + `, lift_source = ` + d.Param(3) +
+		`, lift_reference = ` + d.Param(4) + ` WHERE purpose = ` + d.Param(5) + ` AND lifted_at IS NULL AND (` +
+		strings.Join(match, " OR ") + `) RETURNING kind`
+	lifted, err := scanKinds(tx.QueryContext(ctx, q, args...))
+	if err != nil {
+		return nil, fmt.Errorf("lift suppression: %w", err)
+	}
+	if len(lifted) == 0 {
+		return nil, nil
+	}
+	return lifted, s.record(ctx, "suppression.lift", in.Purpose, in.Source, in.Reference, in.SubjectID, lifted, len(keys))
 }
 
 func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -50,6 +50,9 @@ func schemaName(t reflect.Type, hint string) string {
 	if strings.HasSuffix(t.PkgPath(), "/internal/lists") && !strings.HasPrefix(name, "List") {
 		return "MemberList" + name
 	}
+	if strings.HasSuffix(t.PkgPath(), "/internal/consent") && !strings.HasPrefix(name, "Consent") {
+		return "Consent" + name
+	}
 	return name
 }
 
@@ -69,6 +72,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.rightsItemsAPIRoutes(api)
 	s.listsAPIRoutes(api)
 	s.governanceAPIRoutes(api)
+	s.consentAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

@@ -108,6 +108,7 @@ type personView struct {
 	Fields   []string
 	Reason   string
 	May      personMay
+	Consent  *consentPanel // nil when the account may not see consents
 }
 
 // personMay is what the person page offers the signed-in account. It
@@ -162,6 +163,9 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.personRecordsView(r, p, hist)
 	if err != nil {
+		return err
+	}
+	if v.Consent, err = s.personConsentPanel(r, p); err != nil {
 		return err
 	}
 	notice := ""

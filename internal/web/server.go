@@ -59,6 +59,7 @@ type Deps struct {
 	Importer *importer.Importer // made from the services above when nil
 	Rights   *rights.Service    // made with the default settings when nil
 	Lists    *lists.Service     // made with the default settings when nil
+	Consent  *consent.Service   // made from the services above when nil
 	// Governance runs onboarding and offboarding and is Access's gate;
 	// made with the default settings when nil.
 	Governance *governance.Service
@@ -90,6 +91,10 @@ type Server struct {
 	// status check per client address.
 	publicRate *limiter
 	statusRate *limiter
+	consent    *consent.Service
+	// prefRate slows the preference pages and unsubscribeRate the
+	// one-click unsubscribe, which mail providers call from few addresses.
+	prefRate, unsubRate *limiter
 }
 
 // New builds the server and parses every template, so a broken template
@@ -107,17 +112,21 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Importer == nil && d.Subjects != nil {
 		d.Importer = importer.New(d.DB, d.Audit, d.Access, d.Subjects, d.Log)
 	}
+	if d.Consent == nil && d.Subjects != nil {
+		d.Consent = consent.New(d.DB, d.Vault, d.Audit, consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects, consent.Config{})
+	}
 	if d.Lists == nil && d.Subjects != nil {
-		d.Lists = lists.New(d.DB, d.Audit, d.Subjects, d.Access, consent.NewSuppressions(d.DB, d.Vault, d.Audit), lists.Config{})
+		d.Lists = lists.New(d.DB, d.Audit, d.Subjects, d.Access, d.Consent.Suppressions(), lists.Config{})
+		d.Lists.UseConsents(d.Consent)
 	}
 	if d.Rights == nil && d.Subjects != nil {
 		rs, err := rights.New(d.DB, d.Vault, d.Audit, d.Access, d.Subjects, d.Log, rights.Config{})
 		if err != nil {
 			return nil, err
 		}
-		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Access.AccessLogSource(d.Audit), d.Lists.Source())
+		rs.Use(d.Subjects.Source(), d.Records.Source(d.Datamap), d.Consent.Source(), d.Lists.Source(), d.Access.AccessLogSource(d.Audit))
 		rs.UseDataMap(d.Datamap)
-		rs.UseSuppressions(consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects)
+		rs.UseSuppressions(d.Consent.Suppressions(), d.Subjects)
 		rs.UseCorrections(d.Subjects)
 		d.Rights = rs
 	}
@@ -128,7 +137,8 @@ func New(d Deps, cfg Config) (*Server, error) {
 		d.Access.UseGate(d.Governance)
 	}
 	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
-		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10)}
+		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10),
+		consent: d.Consent, prefRate: newLimiter(30, 30), unsubRate: newLimiter(600, 600)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
@@ -158,6 +168,8 @@ func bodyLimit(pattern string) int64 {
 		return subjects.MaxFileSize + 1<<20
 	case importUploadPattern:
 		return maxImportUpload + 1<<20
+	case consentImportPattern:
+		return maxConsentUpload + 1<<20
 	}
 	return maxBody
 }
@@ -174,6 +186,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.publicPageRoutes()...)
 	routes = append(routes, s.listsPageRoutes()...)
 	routes = append(routes, s.governancePageRoutes()...)
+	routes = append(routes, s.consentPageRoutes()...)
 	return routes
 }
 
@@ -213,6 +226,7 @@ func (s *Server) Handler() http.Handler {
 		s.renderError(w, r, http.StatusNotFound, "There is no page at this address.")
 	})
 	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern(unsubscribePattern) // RFC 8058 one-click: see consentPageRoutes
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Use Steward's own pages.")
 	}))
