@@ -13,6 +13,8 @@ import (
 	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/disclosures"
+	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -28,7 +30,11 @@ type App struct {
 	Subjects *subjects.Service
 	Datamap  *datamap.Service
 	Rights   *rights.Service
-	Log      *slog.Logger
+	// Disclosures is the disclosure log; Notify the outbox (without a
+	// mail server until useMail).
+	Disclosures *disclosures.Service
+	Notify      *notify.Service
+	Log         *slog.Logger
 }
 
 func (p Paths) databaseURL() (string, error) {
@@ -132,7 +138,14 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	rs.UseDataMap(dm)
 	rs.UseSuppressions(consent.NewSuppressions(db, v, al), reg)
 	rs.UseCorrections(reg)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Log: log}, nil
+	dl := disclosures.New(db, v, al, dm, reg, acc)
+	rs.Use(dl.Source())
+	rs.UseDisclosures(dl)
+	out, err := notify.New(db, v, al, consent.NewSuppressions(db, v, al), log, notify.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Disclosures: dl, Notify: out, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

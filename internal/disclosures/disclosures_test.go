@@ -105,8 +105,8 @@ func wantCode(t *testing.T, err error, code apperr.Code) {
 
 const reasoning = "DC Hughes (collar 4471) asked for Priya Raman's home address to trace a witness to an assault on 2 May; refusing would prejudice the investigation."
 
-func (w *world) policeInput() disclosures.Input {
-	return disclosures.Input{RecipientID: w.police.ID, SubjectIDs: []string{w.priya.ID}, CategoryIDs: []string{w.contact},
+func (w *world) policeInput() disclosures.NewDisclosure {
+	return disclosures.NewDisclosure{RecipientID: w.police.ID, SubjectIDs: []string{w.priya.ID}, CategoryIDs: []string{w.contact},
 		Basis: disclosures.BasisCrime, Reference: "Form DP7 ref NP-2026-0412 for Priya Raman", Reasoning: reasoning, Prejudice: true}
 }
 
@@ -136,7 +136,7 @@ func TestHeldUntilTheDPOApproves(t *testing.T) {
 		if d.State != disclosures.StatePending || len(d.HeldFor) != 1 || d.HeldFor[0] != disclosures.HoldNoContract {
 			t.Fatalf("police disclosure: state %s held for %v", d.State, d.HeldFor)
 		}
-		abroad, err := w.svc.Create(officer, disclosures.Input{RecipientID: w.survey.ID, SubjectIDs: []string{w.priya.ID},
+		abroad, err := w.svc.Create(officer, disclosures.NewDisclosure{RecipientID: w.survey.ID, SubjectIDs: []string{w.priya.ID},
 			CategoryIDs: []string{w.contact}, Basis: disclosures.BasisLegitimateInterest})
 		if err != nil {
 			t.Fatal(err)
@@ -144,7 +144,7 @@ func TestHeldUntilTheDPOApproves(t *testing.T) {
 		if abroad.State != disclosures.StatePending || strings.Join(abroad.HeldFor, ",") != disclosures.HoldNoSafeguard {
 			t.Fatalf("survey abroad: state %s held for %v", abroad.State, abroad.HeldFor)
 		}
-		mail, err := w.svc.Create(officer, disclosures.Input{RecipientID: w.mailing.ID, SubjectIDs: []string{w.priya.ID},
+		mail, err := w.svc.Create(officer, disclosures.NewDisclosure{RecipientID: w.mailing.ID, SubjectIDs: []string{w.priya.ID},
 			CategoryIDs: []string{w.contact}, Basis: disclosures.BasisLegitimateInterest})
 		if err != nil {
 			t.Fatal(err)

@@ -63,24 +63,24 @@ func New(db *store.DB, v *vault.Vault, al *audit.Log, dm DataMap, people People,
 	return &Service{db: db, vault: v, audit: al, datamap: dm, people: people, units: units}
 }
 
-// Category is a data category as the log recorded it.
-type Category struct {
+// CategoryRef is a data category as the log recorded it.
+type CategoryRef struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
 
 // Disclosure is one entry of the log.
 type Disclosure struct {
-	ID            string     `json:"id"`
-	RecipientID   string     `json:"recipient_id"`
-	RecipientName string     `json:"recipient_name"`
-	RecipientKind string     `json:"recipient_kind"`
-	DisclosedOn   string     `json:"disclosed_on"`
-	Basis         Basis      `json:"basis"`
-	CourtOrder    bool       `json:"court_order"`
-	Prejudice     bool       `json:"prejudice" doc:"Telling the person would prejudice the purpose of the exemption (for example a criminal investigation): a reviewer may withhold it from an access request"`
-	Categories    []Category `json:"categories"`
-	People        int        `json:"people"`
+	ID            string        `json:"id"`
+	RecipientID   string        `json:"recipient_id"`
+	RecipientName string        `json:"recipient_name"`
+	RecipientKind string        `json:"recipient_kind"`
+	DisclosedOn   string        `json:"disclosed_on"`
+	Basis         Basis         `json:"basis"`
+	CourtOrder    bool          `json:"court_order"`
+	Prejudice     bool          `json:"prejudice" doc:"Telling the person would prejudice the purpose of the exemption (for example a criminal investigation): a reviewer may withhold it from an access request"`
+	Categories    []CategoryRef `json:"categories"`
+	People        int           `json:"people"`
 	// SubjectIDs are the people, filled in by Get.
 	SubjectIDs []string `json:"subject_ids,omitempty"`
 	// Reference, Reasoning and DecisionReason are opened by Get only.
@@ -201,8 +201,8 @@ const (
 	maxRef    = 500
 )
 
-// Input is a disclosure to log.
-type Input struct {
+// NewDisclosure is a disclosure to log.
+type NewDisclosure struct {
 	RecipientID string   `json:"recipient_id" doc:"A recipient from the data map"`
 	SubjectIDs  []string `json:"subject_ids" doc:"The people whose data is shared, each within your scope"`
 	CategoryIDs []string `json:"category_ids" doc:"The data categories shared, from the data map"`
@@ -214,7 +214,7 @@ type Input struct {
 	Prejudice   bool     `json:"prejudice,omitempty" doc:"Telling the person would prejudice the exemption's purpose"`
 }
 
-func (in *Input) clean(today string) error {
+func (in *NewDisclosure) clean(today string) error {
 	in.RecipientID = strings.TrimSpace(in.RecipientID)
 	if in.RecipientID == "" {
 		return apperr.New(apperr.Invalid, "Choose the recipient from the data map (add them there first if they are missing).")
@@ -283,7 +283,7 @@ func (in *Input) clean(today string) error {
 // the recipient's contract is current and any transfer has a safeguard;
 // otherwise it waits for the DPO (StatePending) and nothing may be shared
 // until they approve. Bad input changes nothing.
-func (s *Service) Create(ctx context.Context, in Input) (*Disclosure, error) {
+func (s *Service) Create(ctx context.Context, in NewDisclosure) (*Disclosure, error) {
 	a, err := access.Require(ctx, access.PermDisclosures)
 	if err != nil {
 		return nil, err
@@ -313,13 +313,13 @@ func (s *Service) Create(ctx context.Context, in Input) (*Disclosure, error) {
 		if err != nil {
 			return err
 		}
-		var cats []Category
+		var cats []CategoryRef
 		for _, id := range in.CategoryIDs {
 			i := slices.IndexFunc(all, func(c datamap.Category) bool { return c.ID == id })
 			if i < 0 {
 				return apperr.New(apperr.Invalid, "No data category with id %q in the data map.", id)
 			}
-			cats = append(cats, Category{ID: id, Name: all[i].Name})
+			cats = append(cats, CategoryRef{ID: id, Name: all[i].Name})
 		}
 		d := &Disclosure{ID: store.NewID(), RecipientID: rc.ID, RecipientName: rc.Name, RecipientKind: rc.Kind,
 			DisclosedOn: in.DisclosedOn, Basis: in.Basis, CourtOrder: in.CourtOrder, Prejudice: in.Prejudice,
@@ -648,10 +648,10 @@ func (s *Service) DisclosedTo(ctx context.Context, subjectID string) ([]string, 
 	return names, nil
 }
 
-// Choices are what the form for a new disclosure offers.
-type Choices struct {
+// FormOptions are what the form for a new disclosure offers.
+type FormOptions struct {
 	Recipients []RecipientChoice `json:"recipients"`
-	Categories []Category        `json:"categories"`
+	Categories []CategoryRef     `json:"categories"`
 	Bases      []BasisOption     `json:"bases"`
 }
 
@@ -666,7 +666,7 @@ type RecipientChoice struct {
 
 // FormChoices lists recipients (with their holds today), categories and
 // the bases, for whoever may log a disclosure.
-func (s *Service) FormChoices(ctx context.Context) (*Choices, error) {
+func (s *Service) FormChoices(ctx context.Context) (*FormOptions, error) {
 	if _, err := access.Require(ctx, access.PermDisclosures); err != nil {
 		return nil, err
 	}
@@ -679,12 +679,12 @@ func (s *Service) FormChoices(ctx context.Context) (*Choices, error) {
 		return nil, err
 	}
 	today := londonDay(s.db.Now())
-	out := &Choices{Bases: Bases(), Recipients: []RecipientChoice{}, Categories: []Category{}}
+	out := &FormOptions{Bases: Bases(), Recipients: []RecipientChoice{}, Categories: []CategoryRef{}}
 	for _, r := range rcs {
 		out.Recipients = append(out.Recipients, RecipientChoice{ID: r.ID, Name: r.Name, Kind: r.KindLabel(), HeldFor: Holds(r, today)})
 	}
 	for _, c := range cats {
-		out.Categories = append(out.Categories, Category{ID: c.ID, Name: c.Name})
+		out.Categories = append(out.Categories, CategoryRef{ID: c.ID, Name: c.Name})
 	}
 	return out, nil
 }

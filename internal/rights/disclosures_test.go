@@ -34,7 +34,7 @@ func TestNoticesFromTheDisclosureLog(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := log.Create(dpo, disclosures.Input{RecipientID: police.ID, SubjectIDs: []string{p.ID}, CategoryIDs: []string{cats[0].ID},
+		d, err := log.Create(dpo, disclosures.NewDisclosure{RecipientID: police.ID, SubjectIDs: []string{p.ID}, CategoryIDs: []string{cats[0].ID},
 			Basis: disclosures.BasisCrime, Reference: "NP-1", Reasoning: "Witness tracing; no court order; minimum data."})
 		if err != nil {
 			t.Fatal(err)

@@ -64,6 +64,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.datamapAPIRoutes(api)
 	s.rightsAPIRoutes(api)
 	s.rightsItemsAPIRoutes(api)
+	s.sharingAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

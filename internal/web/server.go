@@ -21,6 +21,8 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/disclosures"
+	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -56,7 +58,12 @@ type Deps struct {
 	Records  *subjects.Records  // made from Subjects and Datamap when nil
 	Importer *importer.Importer // made from the services above when nil
 	Rights   *rights.Service    // made with the default settings when nil
-	Log      *slog.Logger
+	// Disclosures is the disclosure log (made when nil, and then given to
+	// a Rights made here); Notify the outbox (made without a mail server
+	// when nil).
+	Disclosures *disclosures.Service
+	Notify      *notify.Service
+	Log         *slog.Logger
 }
 
 // Server is the HTTP face of Steward.
@@ -71,6 +78,8 @@ type Server struct {
 	records   *subjects.Records
 	importer  *importer.Importer
 	rights    *rights.Service
+	disclose  *disclosures.Service
+	notify    *notify.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -98,6 +107,16 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Importer == nil && d.Subjects != nil {
 		d.Importer = importer.New(d.DB, d.Audit, d.Access, d.Subjects, d.Log)
 	}
+	if d.Disclosures == nil && d.Subjects != nil && d.Datamap != nil {
+		d.Disclosures = disclosures.New(d.DB, d.Vault, d.Audit, d.Datamap, d.Subjects, d.Access)
+	}
+	if d.Notify == nil && d.DB != nil {
+		out, err := notify.New(d.DB, d.Vault, d.Audit, consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Log, notify.Config{})
+		if err != nil {
+			return nil, err
+		}
+		d.Notify = out
+	}
 	if d.Rights == nil && d.Subjects != nil {
 		rs, err := rights.New(d.DB, d.Vault, d.Audit, d.Access, d.Subjects, d.Log, rights.Config{})
 		if err != nil {
@@ -107,9 +126,13 @@ func New(d Deps, cfg Config) (*Server, error) {
 		rs.UseDataMap(d.Datamap)
 		rs.UseSuppressions(consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Subjects)
 		rs.UseCorrections(d.Subjects)
+		if d.Disclosures != nil {
+			rs.Use(d.Disclosures.Source())
+			rs.UseDisclosures(d.Disclosures)
+		}
 		d.Rights = rs
 	}
-	s := &Server{cfg: cfg, rights: d.Rights, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	s := &Server{cfg: cfg, rights: d.Rights, disclose: d.Disclosures, notify: d.Notify, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10)}
 	css, err := fs.ReadFile(assets, "static/style.css")
 	if err != nil {
@@ -154,6 +177,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.rightsItemsPageRoutes()...)
 	routes = append(routes, s.rightsLetterPageRoutes()...)
 	routes = append(routes, s.publicPageRoutes()...)
+	routes = append(routes, s.sharingPageRoutes()...)
 	return routes
 }
 
