@@ -329,6 +329,9 @@ func TestDemoBuildsAndItsAuditChainVerifies(t *testing.T) {
 	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM subjects`); n != 2000 {
 		t.Errorf("demo has %d people, want 2000", n)
 	}
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM disclosures`); n != 3 {
+		t.Errorf("demo has %d disclosures, want 3", n)
+	}
 	if _, err := db.Writer().ExecContext(context.Background(), `UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 10`); err != nil {
 		t.Fatal(err)
 	}

@@ -202,6 +202,9 @@ func finishDemo(ctx context.Context, app *App, seed uint64, n int, dir string, o
 			return fmt.Errorf("demo records: %w", err)
 		}
 	}
+	if err := demoDisclosures(ctx, app, out); err != nil {
+		return fmt.Errorf("demo disclosures: %w", err)
+	}
 	return setDemoState(ctx, app, demoReady)
 }
 

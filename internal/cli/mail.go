@@ -50,3 +50,36 @@ func (a *App) useMail(m Mail) error {
 	a.Notify = out
 	return nil
 }
+
+// OutboxCmd groups the outbox's commands.
+type OutboxCmd struct {
+	Send OutboxSendCmd `cmd:"" help:"Deliver the email that is due, once, and exit (serve does it every 30 seconds)."`
+}
+
+// OutboxSendCmd runs one delivery round.
+type OutboxSendCmd struct {
+	Paths
+	Mail
+}
+
+// Run delivers what is due and says what happened.
+func (c *OutboxSendCmd) Run(e *env) error {
+	app, err := openApp(e.ctx, c.Paths, newLogger(e.stderr, c.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if err := app.useMail(c.Mail); err != nil {
+		return err
+	}
+	if !app.Notify.Configured() {
+		return errors.New("no mail server: give --smtp-url (or STEWARD_SMTP_URL) and --smtp-from")
+	}
+	r, err := app.Notify.Deliver(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "sent %d, to retry %d, failed %d, stopped by an opt-out %d; %d old message bodies dropped\n",
+		r.Sent, r.Retrying, r.Failed, r.Suppressed, r.Dropped)
+	return nil
+}
