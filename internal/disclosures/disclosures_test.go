@@ -320,6 +320,9 @@ func TestSourceListsApprovedDisclosures(t *testing.T) {
 		if strings.Contains(text, "Hughes") || strings.Contains(text, "NP-2026") {
 			t.Fatalf("the item shows the reasoning or reference: %s", text)
 		}
+		if !strings.Contains(it.ReviewNote, "may prejudice") {
+			t.Fatalf("a disclosure marked as prejudicial has no review note: %q", it.ReviewNote)
+		}
 		if items, err := src.Collect(dpo, w.tom.ID); err != nil || len(items) != 0 {
 			t.Fatalf("Tom's collection: %+v, %v", items, err)
 		}

@@ -23,10 +23,9 @@ func (s *Service) Source() *Source { return &Source{s: s} }
 func (*Source) Name() string { return SourceName }
 
 // Collect implements collect.Source. A disclosure marked as prejudicial
-// to tell the person about (an exemption such as Sch 2 para 2) is listed
-// like any other, since the item is what the person would read: the
-// reviewer, who sees the mark on the disclosure's page, decides item by
-// item whether the exemption lets it be withheld from the pack.
+// to tell the person about (an exemption such as Sch 2 para 2) carries a
+// review note saying so, which the reviewer sees and the person never
+// does: the reviewer decides whether the exemption lets it be withheld.
 func (src *Source) Collect(ctx context.Context, subjectID string) ([]collect.Item, error) {
 	list, err := src.s.forSubject(ctx, subjectID, StateApproved)
 	if err != nil {
@@ -44,6 +43,10 @@ func (src *Source) Collect(ctx context.Context, subjectID string) ([]collect.Ite
 				{Label: "Data shared", Value: d.CategoryNames()},
 				{Label: "Lawful basis or exemption", Value: d.Basis.Label()},
 			}}
+		if d.Prejudice {
+			it.ReviewNote = "When this disclosure was logged it was marked: telling the person may prejudice the purpose of the exemption (" +
+				d.Basis.Label() + "). Consider withholding it under that exemption, and record why."
+		}
 		items = append(items, it)
 	}
 	if err := src.s.record(ctx, "disclosure.collect", "", subjectID, map[string]string{"count": strconv.Itoa(len(items))}); err != nil {

@@ -72,6 +72,7 @@ func TestBrowserPoliceDisclosure(t *testing.T) {
 	b.choose("#basis", string(disclosures.BasisCrime))
 	b.typeInNew("#reference", "Northumbria Police form DP7, ref NP-2026-0412")
 	b.typeInNew("#reasoning", "Written request from the force's data protection officer; no court order. They are tracing a witness to an assault; refusing would prejudice the investigation. Address only.")
+	b.click(`input[name="prejudice"]`)
 	if st := b.follow(`main form[action="/disclosures"] button[type=submit]`); st != http.StatusOK {
 		t.Fatalf("logging the disclosure: %d", st)
 	}
@@ -132,6 +133,12 @@ func TestBrowserPoliceDisclosure(t *testing.T) {
 	if got := b.text("#" + item); !strings.Contains(got, "Sch 2 para 2") || strings.Contains(got, "NP-2026-0412") {
 		t.Errorf("the collected disclosure: %q", got)
 	}
+	// It was marked as prejudicial to tell her about: the reviewer sees
+	// the mark. Here the DPO decides the investigation is over and
+	// discloses it; the mark never reaches her.
+	if got := b.text("#" + item + " .review-note"); !strings.Contains(got, "may prejudice") {
+		t.Errorf("review note on the collected disclosure: %q", got)
+	}
 
 	for range 20 {
 		next := b.evalString(`(document.querySelector("article.item:not(.decided)") || {id: ""}).id`)
@@ -163,7 +170,8 @@ func TestBrowserPoliceDisclosure(t *testing.T) {
 		t.Fatalf("pack: %d %s", code, zipped)
 	}
 	files := unzipPack(t, zipped)
-	if js := files["your-data.json"]; !strings.Contains(js, "Northumbria Police") || !strings.Contains(js, "Who has received your data") {
+	if js := files["your-data.json"]; !strings.Contains(js, "Northumbria Police") || !strings.Contains(js, "Who has received your data") ||
+		strings.Contains(js, "prejudice") || strings.Contains(js, "review_note") {
 		t.Errorf("the pack does not list the disclosure:\n%s", js)
 	}
 }
