@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/notify"
 )
 
@@ -18,8 +17,8 @@ type Mail struct {
 	BaseURL  string `name:"base-url" env:"STEWARD_BASE_URL" help:"Steward's public address (https://steward.union.example), for unsubscribe links in marketing email."`
 }
 
-// useMail configures the outbox from the flags: a new outbox service with
-// the sender and base URL, and the SMTP server as its mailer.
+// useMail configures the outbox from the flags: the sender, the base URL
+// and the SMTP server as its mailer.
 func (a *App) useMail(m Mail) error {
 	raw, err := secretFromEnvFile(m.SMTPURL, "STEWARD_SMTP_URL")
 	if err != nil {
@@ -35,9 +34,7 @@ func (a *App) useMail(m Mail) error {
 	if raw != "" && strings.TrimSpace(m.SMTPFrom) == "" {
 		return errors.New("--smtp-url needs --smtp-from (STEWARD_SMTP_FROM): the address Steward's email comes from")
 	}
-	out, err := notify.New(a.DB, a.Vault, a.Audit, consent.NewSuppressions(a.DB, a.Vault, a.Audit), a.Log,
-		notify.Config{From: m.SMTPFrom, BaseURL: base})
-	if err != nil {
+	if err := a.Notify.UseSender(m.SMTPFrom, base); err != nil {
 		return fmt.Errorf("--smtp-from: %w", err)
 	}
 	if raw != "" {
@@ -45,9 +42,8 @@ func (a *App) useMail(m Mail) error {
 		if err != nil {
 			return fmt.Errorf("--smtp-url: %w", err)
 		}
-		out.UseMailer(mailer)
+		a.Notify.UseMailer(mailer)
 	}
-	a.Notify = out
 	return nil
 }
 

@@ -224,8 +224,22 @@ func TestScope(t *testing.T) {
 		if list, err = w.svc.List(dpo, disclosures.Filter{}); err != nil || len(list) != 1 || list[0].People != 2 {
 			t.Fatalf("DPO's log: %+v, %v", list, err)
 		}
-		if _, err := w.svc.ForSubject(w.as(t, "rep"), w.priya.ID); err != nil {
+		// The police disclosure is marked as prejudicial to tell Priya
+		// about: the rep, who sees her every day, is not shown it; the
+		// officer, who may log disclosures for her, is.
+		if _, err := w.svc.Create(officer, w.policeInput()); err != nil {
 			t.Fatal(err)
+		}
+		plain := w.policeInput()
+		plain.Prejudice = false
+		if _, err := w.svc.Create(officer, plain); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := w.svc.ForSubject(w.as(t, "rep"), w.priya.ID); err != nil || len(list) != 1 || list[0].Prejudice {
+			t.Fatalf("the rep's view of Priya's disclosures: %+v, %v", list, err)
+		}
+		if list, err := w.svc.ForSubject(officer, w.priya.ID); err != nil || len(list) != 3 { // and the DPO's, naming Tom too
+			t.Fatalf("the officer's view of Priya's disclosures: %+v, %v", list, err)
 		}
 		_, err = w.svc.ForSubject(w.as(t, "rep"), w.tom.ID)
 		wantCode(t, err, apperr.NotFound)

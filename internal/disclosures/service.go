@@ -595,7 +595,10 @@ func (s *Service) list(ctx context.Context, q string, args ...any) ([]Disclosure
 // ForSubject lists the disclosures of one person, newest first, for their
 // page: who received their data, when, what and on what basis (no
 // reasoning). The actor needs subjects:read over the person; the read is
-// audited.
+// audited. A disclosure marked as prejudicial to tell the person about (a
+// police investigation) is listed only to those who hold
+// disclosures:approve over them: a rep who sees the member every day is
+// not shown it.
 func (s *Service) ForSubject(ctx context.Context, subjectID string) ([]Disclosure, error) {
 	a, err := access.Require(ctx, access.PermSubjectsRead)
 	if err != nil {
@@ -607,9 +610,15 @@ func (s *Service) ForSubject(ctx context.Context, subjectID string) ([]Disclosur
 	}
 	var out []Disclosure
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
-		out, err = s.forSubject(ctx, subjectID, "")
+		all, err := s.forSubject(ctx, subjectID, "")
 		if err != nil {
 			return err
+		}
+		sees := a.CanIn(access.PermDisclosures, p)
+		for _, d := range all {
+			if !d.Prejudice || sees {
+				out = append(out, d)
+			}
 		}
 		return s.record(ctx, "disclosure.list_subject", "", subjectID, map[string]string{"count": strconv.Itoa(len(out))})
 	})

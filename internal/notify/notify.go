@@ -157,16 +157,27 @@ func New(db *store.DB, v *vault.Vault, al *audit.Log, sup Suppressor, log *slog.
 	if cfg.Batch <= 0 {
 		cfg.Batch = 100
 	}
-	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
 	s := &Service{db: db, vault: v, audit: al, sup: sup, log: log, cfg: cfg, leaseFor: 10 * time.Minute}
-	if strings.TrimSpace(cfg.From) != "" {
-		a, err := mail.ParseAddress(cfg.From)
+	if err := s.UseSender(cfg.From, cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// UseSender sets the sender's address and Steward's public address (for
+// unsubscribe links), while wiring. An address that does not parse is an
+// error.
+func (s *Service) UseSender(from, baseURL string) error {
+	s.cfg.From, s.cfg.BaseURL = strings.TrimSpace(from), strings.TrimRight(strings.TrimSpace(baseURL), "/")
+	s.from = nil
+	if s.cfg.From != "" {
+		a, err := mail.ParseAddress(s.cfg.From)
 		if err != nil {
-			return nil, fmt.Errorf("notify: the sender address %q is not an email address: %w", cfg.From, err)
+			return fmt.Errorf("notify: the sender address %q is not an email address: %w", s.cfg.From, err)
 		}
 		s.from = a
 	}
-	return s, nil
+	return nil
 }
 
 // UseMailer sets how messages leave (an SMTP server); without one they
