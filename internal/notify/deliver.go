@@ -57,6 +57,9 @@ func (s *Service) Deliver(ctx context.Context) (Round, error) {
 	if s.mailer == nil {
 		return r, ErrNoMailer
 	}
+	if s.from == nil {
+		return r, errors.New("notify: a mail server is set but no sender address (--smtp-from)")
+	}
 	now := s.db.Now()
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, COALESCE(subject_id, ''), class, status, next_attempt_at, rcpt, message, attempts FROM outbox
 		WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2`, store.Millis(now), s.cfg.Batch)
