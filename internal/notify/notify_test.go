@@ -440,3 +440,17 @@ func TestParseSMTPURL(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSMTPURL: any text gives a mailer or an error, and an error
+// never repeats the password.
+func FuzzParseSMTPURL(f *testing.F) {
+	for _, s := range []string{"smtp://u:p4ssw0rd@h:25", "smtps://h", "smtp://[::1]:2525?starttls=off", "smtp://u:p4ssw0rd@/", "%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		_, err := notify.ParseSMTPURL(raw)
+		if err != nil && strings.Contains(raw, "p4ssw0rd") && strings.Contains(err.Error(), "p4ssw0rd") {
+			t.Fatalf("the error repeats the password: %v", err)
+		}
+	})
+}
