@@ -14,8 +14,10 @@ import (
 	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/disclosures"
 	"github.com/stewardhq/steward/internal/governance"
 	"github.com/stewardhq/steward/internal/lists"
+	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -35,7 +37,11 @@ type App struct {
 	Consent  *consent.Service
 	// Governance runs onboarding and offboarding and is Access's gate.
 	Governance *governance.Service
-	Log        *slog.Logger
+	// Disclosures is the disclosure log; Notify the outbox (without a
+	// mail server until useMail).
+	Disclosures *disclosures.Service
+	Notify      *notify.Service
+	Log         *slog.Logger
 }
 
 func (p Paths) databaseURL() (string, error) {
@@ -143,10 +149,20 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	rs.UseDataMap(dm)
 	rs.UseSuppressions(sup, reg)
 	rs.UseCorrections(reg)
+	dl := disclosures.New(db, v, al, dm, reg, acc)
+	rs.Use(dl.Source())
+	rs.UseDisclosures(dl)
+	out, err := notify.New(db, v, al, sup, log, notify.Config{})
+	if err != nil {
+		return nil, err
+	}
+	out.UseLists(ls)
+	out.UseUnsubscribes(cs)
 	gov := governance.New(db, al, acc, log, governance.Config{})
 	gov.UseRequests(governance.RequestsLoggedBy(rs))
+	gov.UseLists(governance.ListsHeldBy(ls))
 	acc.UseGate(gov)
-	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Consent: cs, Governance: gov, Log: log}, nil
+	return &App{DB: db, Vault: v, Audit: al, Access: acc, Subjects: reg, Datamap: dm, Rights: rs, Lists: ls, Consent: cs, Governance: gov, Disclosures: dl, Notify: out, Log: log}, nil
 }
 
 // rightsConfig is the organisation's rights-request settings from flags.

@@ -46,6 +46,7 @@ type Root struct {
 	Keys    KeysCmd    `cmd:"" help:"Manage encryption keys."`
 	Backup  BackupCmd  `cmd:"" help:"Write a backup of the database and, separately, of the key store."`
 	Restore RestoreCmd `cmd:"" help:"Restore a database backup (and optionally a key-store backup), replaying erasures."`
+	Outbox  OutboxCmd  `cmd:"" help:"Deliver queued email."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 
 	Deadline DeadlineCmd `cmd:"" help:"Work out a statutory or internal deadline from dates (needs no data directory)."`

@@ -332,6 +332,9 @@ func TestDemoBuildsAndItsAuditChainVerifies(t *testing.T) {
 	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM consent_events WHERE given = 1 AND wording_id IS NOT NULL`); n < 50 {
 		t.Errorf("demo has %d consents with their wording, want some", n)
 	}
+	if n := storetest.Count(t, db.Reader(), `SELECT count(*) FROM disclosures`); n != 3 {
+		t.Errorf("demo has %d disclosures, want 3", n)
+	}
 	if _, err := db.Writer().ExecContext(context.Background(), `UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 10`); err != nil {
 		t.Fatal(err)
 	}

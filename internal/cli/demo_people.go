@@ -208,6 +208,9 @@ func finishDemo(ctx context.Context, app *App, seed uint64, n int, dir string, o
 	if err := demoConsent(ctx, app, seed, out); err != nil {
 		return fmt.Errorf("demo consents: %w", err)
 	}
+	if err := demoDisclosures(ctx, app, out); err != nil {
+		return fmt.Errorf("demo disclosures: %w", err)
+	}
 	return setDemoState(ctx, app, demoReady)
 }
 

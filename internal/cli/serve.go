@@ -20,6 +20,7 @@ type ServeCmd struct {
 	TrustProxy    bool   `name:"trust-proxy" env:"STEWARD_TRUST_PROXY" help:"Believe X-Forwarded-Proto from a reverse proxy that terminates TLS."`
 	SecureCookies bool   `name:"secure-cookies" env:"STEWARD_SECURE_COOKIES" help:"Always mark cookies Secure (behind a TLS proxy)."`
 	MetricsToken  string `name:"metrics-token" env:"STEWARD_METRICS_TOKEN" help:"Require this bearer token to read /metrics. STEWARD_METRICS_TOKEN_FILE may name a file holding it."`
+	Mail
 }
 
 // Run serves until interrupted.
@@ -34,13 +35,17 @@ func (c *ServeCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
+	if err := app.useMail(c.Mail); err != nil {
+		return err
+	}
 	return serve(e, app, c.Addr, c.TLSCert, c.TLSKey, web.Config{TrustProxy: c.TrustProxy, SecureCookies: c.SecureCookies, MetricsToken: mt, Version: Version}, nil)
 }
 
 // serve runs the HTTP server until the context ends, then drains it.
 // ready, when given, is called with the bound address once listening.
 func serve(e *env, app *App, addr, cert, key string, cfg web.Config, ready func(addr string)) error {
-	srv, err := web.New(web.Deps{DB: app.DB, Vault: app.Vault, Access: app.Access, Audit: app.Audit, Subjects: app.Subjects, Datamap: app.Datamap, Rights: app.Rights, Lists: app.Lists, Governance: app.Governance, Consent: app.Consent, Log: app.Log}, cfg)
+	srv, err := web.New(web.Deps{DB: app.DB, Vault: app.Vault, Access: app.Access, Audit: app.Audit, Subjects: app.Subjects, Datamap: app.Datamap, Rights: app.Rights,
+		Lists: app.Lists, Governance: app.Governance, Consent: app.Consent, Disclosures: app.Disclosures, Notify: app.Notify, Log: app.Log}, cfg)
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,10 @@ func serve(e *env, app *App, addr, cert, key string, cfg web.Config, ready func(
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+	}
+	if app.Notify.Configured() {
+		// The outbox's delivery loop ends with the server.
+		go app.Notify.Run(e.ctx, 30*time.Second)
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -41,6 +41,10 @@ type Item struct {
 	Provided bool `json:"provided,omitempty"`
 	// Special marks special-category or criminal-offence data.
 	Special bool `json:"special,omitempty"`
+	// ReviewNote is for the reviewer only and never goes to the person:
+	// a source's reason to consider withholding the item (a disclosure
+	// to the police marked as prejudicial to tell the person about).
+	ReviewNote string `json:"review_note,omitempty"`
 }
 
 // Field is a labelled value of an item.

@@ -186,6 +186,11 @@ func (s *Service) Leave(ctx context.Context, accountID, leftOn string) (*Offboar
 		if err := s.access.EndStaffAccess(ctx, acc.ID, true); err != nil {
 			return err
 		}
+		if hl, ok := s.lists.(holderLeft); ok {
+			if _, err := hl.HolderLeft(ctx, acc.ID); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, "governance.leave", "account", acc.ID, map[string]string{"left_on": day.String(), "holdings": fmt.Sprint(len(held))})
 	})
 	if err != nil {

@@ -2,7 +2,9 @@ package governance
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 )
 
@@ -20,4 +22,35 @@ func RequestsLoggedBy(rs *rights.Service) Holdings {
 		}
 		return out, nil
 	})
+}
+
+// listHoldings adapts the member lists: every list a leaver holds that is
+// not confirmed deleted, and, when they leave, making those lists
+// outstanding at once.
+type listHoldings struct{ ls *lists.Service }
+
+// ListsHeldBy adapts the lists service for UseLists.
+func ListsHeldBy(ls *lists.Service) Holdings { return listHoldings{ls} }
+
+func (h listHoldings) Holdings(ctx context.Context, accountID string) ([]Holding, error) {
+	held, err := h.ls.HeldBy(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Holding, 0, len(held))
+	for _, l := range held {
+		label := fmt.Sprintf("%s · %d people · delete by %s", l.PurposeLabel, l.People, l.ExpiresAt.Format("2 Jan 2006"))
+		out = append(out, Holding{Kind: "list", ID: l.ID, Label: label, Since: l.CreatedAt, Link: "/lists/" + l.ID})
+	}
+	return out, nil
+}
+
+func (h listHoldings) HolderLeft(ctx context.Context, accountID string) (int, error) {
+	return h.ls.HolderLeft(ctx, accountID)
+}
+
+// holderLeft is what a Holdings may also do when its holder leaves, in the
+// leaving's transaction.
+type holderLeft interface {
+	HolderLeft(ctx context.Context, accountID string) (int, error)
 }

@@ -238,6 +238,7 @@ func (it Item) Apply() (collect.Item, bool) {
 		return collect.Item{}, false
 	}
 	c := it.Content
+	c.ReviewNote = "" // for the reviewer, never for the person
 	c.Fields = append([]collect.Field(nil), c.Fields...)
 	if it.Decision == Redact {
 		c.Text = redact(c.Text, it.Redactions, -1)

@@ -9,6 +9,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/collect"
+	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/store"
 )
 
@@ -273,14 +274,74 @@ func (s *Service) resealCopies(ctx context.Context, tx *store.Tx, r *row, items 
 	return old, nil
 }
 
-// planNotices adds a task for each recipient the data map says receives
-// the data of the items' processing activities (every recipient, when the
-// items name none): tell them of the erasure or correction (Art 19).
+// Disclosures names the recipients who received a person's data, from
+// the disclosure log (disclosures.Service implements it). It runs inside
+// the caller's transaction.
+type Disclosures interface {
+	DisclosedTo(ctx context.Context, subjectID string) ([]string, error)
+}
+
+// UseDisclosures sets the disclosure log, so erasure and rectification
+// notices go to the recipients who actually received the person's data.
+// Call it while wiring.
+func (s *Service) UseDisclosures(d Disclosures) { s.disclosures = d }
+
+// notice is a recipient to tell: its task key and name.
+type notice struct{ key, name string }
+
+// noticeRecipients are the recipients to tell of an erasure or correction:
+// those the disclosure log says received the person's data, or, when the
+// log has none for them, those the data map says receive the data of the
+// items' processing activities (every recipient, when the items name none).
+func (s *Service) noticeRecipients(ctx context.Context, r *row, items []Item) ([]notice, error) {
+	var known []datamap.Recipient
+	if s.datamap != nil {
+		sup, err := s.supplement(ctx, items)
+		if err != nil {
+			return nil, err
+		}
+		known = sup.recipients
+	}
+	if s.disclosures != nil && r.subjectID.Valid {
+		names, err := s.disclosures.DisclosedTo(ctx, r.subjectID.String)
+		if err != nil {
+			return nil, fmt.Errorf("recipients from the disclosure log: %w", err)
+		}
+		if len(names) > 0 {
+			var all []datamap.Recipient
+			if s.datamap != nil {
+				if all, err = s.datamap.Recipients(ctx); err != nil {
+					return nil, err
+				}
+			}
+			out := make([]notice, 0, len(names))
+			for _, n := range names {
+				key := "notify:name:" + n
+				for _, rc := range all {
+					if rc.Name == n {
+						key = "notify:" + rc.ID
+						break
+					}
+				}
+				out = append(out, notice{key: key, name: n})
+			}
+			return out, nil
+		}
+	}
+	out := make([]notice, 0, len(known))
+	for _, rc := range known {
+		out = append(out, notice{key: "notify:" + rc.ID, name: rc.Name})
+	}
+	return out, nil
+}
+
+// planNotices adds a task for each recipient to tell of the erasure or
+// correction (Art 19; see noticeRecipients).
 func (s *Service) planNotices(ctx context.Context, tx *store.Tx, r *row, items []Item, what string) (int, error) {
-	if s.datamap == nil {
+	if s.datamap == nil && s.disclosures == nil {
 		return 0, nil
 	}
-	sup, err := s.supplement(ctx, items)
+	recips, err := s.noticeRecipients(ctx, r, items)
 	if err != nil {
 		return 0, err
 	}
@@ -290,9 +351,9 @@ func (s *Service) planNotices(ctx context.Context, tx *store.Tx, r *row, items [
 		due = mustDay(c.Applies)
 	}
 	n := 0
-	for _, rc := range sup.recipients {
+	for _, rc := range recips {
 		res, err := tx.ExecContext(ctx, `INSERT INTO rights_tasks (id, request_id, system_id, system_name, owner, due_on, kind) VALUES ($1, $2, $3, $4, $5, $6, 'notify')
-			ON CONFLICT (request_id, system_id) DO NOTHING`, store.NewID(), r.id, "notify:"+rc.ID, rc.Name,
+			ON CONFLICT (request_id, system_id) DO NOTHING`, store.NewID(), r.id, rc.key, rc.name,
 			"the data protection officer: tell them of the "+what+", or note why that is impossible or disproportionate", due.String())
 		if err != nil {
 			return 0, fmt.Errorf("add notice task: %w", err)

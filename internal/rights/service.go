@@ -62,6 +62,9 @@ type Service struct {
 	identify Identifying
 	// corrections shows what a rectification corrected (UseCorrections).
 	corrections Corrections
+	// disclosures names who actually received a person's data
+	// (UseDisclosures); notices fall back to the data map without it.
+	disclosures Disclosures
 	// packTemplates are parsed once, here rather than for every pack.
 	packTemplates *template.Template
 }

@@ -73,6 +73,7 @@ func (s *Server) apiRoutes(api huma.API) {
 	s.listsAPIRoutes(api)
 	s.governanceAPIRoutes(api)
 	s.consentAPIRoutes(api)
+	s.sharingAPIRoutes(api)
 }
 
 // register adds an operation that needs perm. The check here is the

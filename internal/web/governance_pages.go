@@ -18,6 +18,9 @@ func newGovernance(d Deps) *governance.Service {
 	if d.Rights != nil {
 		g.UseRequests(governance.RequestsLoggedBy(d.Rights))
 	}
+	if d.Lists != nil {
+		g.UseLists(governance.ListsHeldBy(d.Lists))
+	}
 	return g
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/disclosures"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
 )
@@ -109,6 +110,8 @@ type personView struct {
 	Reason   string
 	May      personMay
 	Consent  *consentPanel // nil when the account may not see consents
+	// Disclosures are who received the person's data (the disclosure log).
+	Disclosures []disclosures.Disclosure
 }
 
 // personMay is what the person page offers the signed-in account. It
@@ -168,6 +171,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if v.Consent, err = s.personConsentPanel(r, p); err != nil {
 		return err
 	}
+	v.Disclosures = s.personDisclosures(r, p.ID)
 	notice := ""
 	if r.URL.Query().Get("done") == "saved" {
 		notice = "Saved."

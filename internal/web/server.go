@@ -21,8 +21,10 @@ import (
 	"github.com/stewardhq/steward/internal/audit"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/datamap"
+	"github.com/stewardhq/steward/internal/disclosures"
 	"github.com/stewardhq/steward/internal/governance"
 	"github.com/stewardhq/steward/internal/lists"
+	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/rights"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -63,7 +65,12 @@ type Deps struct {
 	// Governance runs onboarding and offboarding and is Access's gate;
 	// made with the default settings when nil.
 	Governance *governance.Service
-	Log        *slog.Logger
+	// Disclosures is the disclosure log (made when nil, and then given to
+	// a Rights made here); Notify the outbox (made without a mail server
+	// when nil).
+	Disclosures *disclosures.Service
+	Notify      *notify.Service
+	Log         *slog.Logger
 }
 
 // Server is the HTTP face of Steward.
@@ -81,6 +88,8 @@ type Server struct {
 	lists     *lists.Service
 	downloads *downloads
 	gov       *governance.Service
+	disclose  *disclosures.Service
+	notify    *notify.Service
 	log       *slog.Logger
 	metrics   *metrics
 	pages     map[string]*template.Template
@@ -119,6 +128,22 @@ func New(d Deps, cfg Config) (*Server, error) {
 		d.Lists = lists.New(d.DB, d.Audit, d.Subjects, d.Access, d.Consent.Suppressions(), lists.Config{})
 		d.Lists.UseConsents(d.Consent)
 	}
+	if d.Disclosures == nil && d.Subjects != nil && d.Datamap != nil {
+		d.Disclosures = disclosures.New(d.DB, d.Vault, d.Audit, d.Datamap, d.Subjects, d.Access)
+	}
+	if d.Notify == nil && d.DB != nil {
+		out, err := notify.New(d.DB, d.Vault, d.Audit, consent.NewSuppressions(d.DB, d.Vault, d.Audit), d.Log, notify.Config{})
+		if err != nil {
+			return nil, err
+		}
+		if d.Lists != nil {
+			out.UseLists(d.Lists)
+		}
+		if d.Consent != nil {
+			out.UseUnsubscribes(d.Consent)
+		}
+		d.Notify = out
+	}
 	if d.Rights == nil && d.Subjects != nil {
 		rs, err := rights.New(d.DB, d.Vault, d.Audit, d.Access, d.Subjects, d.Log, rights.Config{})
 		if err != nil {
@@ -128,6 +153,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 		rs.UseDataMap(d.Datamap)
 		rs.UseSuppressions(d.Consent.Suppressions(), d.Subjects)
 		rs.UseCorrections(d.Subjects)
+		if d.Disclosures != nil {
+			rs.Use(d.Disclosures.Source())
+			rs.UseDisclosures(d.Disclosures)
+		}
 		d.Rights = rs
 	}
 	if d.Governance == nil && d.Access != nil {
@@ -136,7 +165,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Governance != nil {
 		d.Access.UseGate(d.Governance)
 	}
-	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), disclose: d.Disclosures, notify: d.Notify, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10),
 		consent: d.Consent, prefRate: newLimiter(30, 30), unsubRate: newLimiter(600, 600)}
 	css, err := fs.ReadFile(assets, "static/style.css")
@@ -187,6 +216,7 @@ func (s *Server) pageRoutes() []route {
 	routes = append(routes, s.listsPageRoutes()...)
 	routes = append(routes, s.governancePageRoutes()...)
 	routes = append(routes, s.consentPageRoutes()...)
+	routes = append(routes, s.sharingPageRoutes()...)
 	return routes
 }
 
