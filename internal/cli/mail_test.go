@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/governance/govtest"
 	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/notify/smtptest"
 	"github.com/stewardhq/steward/internal/store/storetest"
@@ -32,6 +33,7 @@ func TestOutboxSendOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		govtest.Onboard(t, app.Governance, app.Access, nil, "rep.a")
 		a, err := app.Access.Actor(ctx, "rep.a", access.ViaCLI)
 		if err != nil {
 			t.Fatal(err)

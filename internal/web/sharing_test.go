@@ -53,8 +53,8 @@ func TestDisclosuresAPI(t *testing.T) {
 }
 
 // TestComposePageShowsTheBCCWarning: the compose page for a list carries
-// the rep's guide's BCC rule, and without member lists wired the form
-// says so instead of failing.
+// the rep's guide's BCC rule, and sending before a sender address is
+// configured says what to set.
 func TestComposePageShowsTheBCCWarning(t *testing.T) {
 	f := newFixture(t)
 	c := signedIn(t, f, f.RepUser, f.RepPassword, "")
@@ -63,8 +63,8 @@ func TestComposePageShowsTheBCCWarning(t *testing.T) {
 		t.Fatalf("compose page: %d\n%s", code, page)
 	}
 	code, _, page = post(t, f, c, "/lists/some-list/email", url.Values{"subject": {"Ballot"}, "body": {"Vote."}, "mode": {string(notify.ModeEach)}})
-	if code != http.StatusConflict || !strings.Contains(page, "Member lists are not available") {
-		t.Fatalf("sending without lists: %d\n%s", code, page)
+	if code != http.StatusConflict || !strings.Contains(page, "STEWARD_SMTP_FROM") {
+		t.Fatalf("sending without a sender: %d\n%s", code, page)
 	}
 	if code, page = get(t, f, c, "/outbox"); code != http.StatusOK || !strings.Contains(page, "No mail server is configured") {
 		t.Fatalf("outbox: %d\n%s", code, page)
