@@ -64,7 +64,7 @@ func newFixture(t testing.TB) *fixture {
 	f.build(ctx, t)
 	f.gate(t, f.RepUser)
 
-	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog, Subjects: f.Subjects, Governance: f.Gov}, web.Config{Version: "test"})
+	srv, err := web.New(web.Deps{DB: db, Vault: v, Access: acc, Audit: auditLog, Subjects: f.Subjects}, web.Config{Version: "test"})
 	if err != nil {
 		t.Fatalf("web server: %v", err)
 	}
@@ -133,7 +133,7 @@ func (f *fixture) DPOCode(t testing.TB) string {
 }
 
 // gate puts the onboarding gate in front of personal data, as the server
-// does, and onboards the given reps and officers through it (no policy or
+// does (web.New then puts its own, fully wired, in front), and onboards the given reps and officers through it (no policy or
 // course is published in the fixture, so the device declaration is what
 // they need).
 func (f *fixture) gate(t testing.TB, users ...string) {
