@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,3 +222,7 @@ func signedIn(ctx context.Context) (*access.Actor, error) {
 	}
 	return a, nil
 }
+
+// Emailable reports whether the list's purpose includes email addresses,
+// so that its holder can send its people a message through the outbox.
+func (l List) Emailable() bool { return slices.Contains(l.Fields, FieldEmail) }

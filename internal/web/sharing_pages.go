@@ -8,6 +8,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/disclosures"
+	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/subjects"
 )
@@ -281,11 +282,27 @@ type composeView struct {
 	ListID  string
 	Warning string
 	Msg     notify.Message
+	// List is the list being emailed, when member lists are wired: its
+	// age decides the warning to download a fresh one first.
+	List *lists.List
+}
+
+// composeList loads the list being emailed for the compose page; a list
+// the actor may not see is not found, as the service would answer.
+func (s *Server) composeList(r *http.Request) (*lists.List, error) {
+	if s.lists == nil {
+		return nil, nil
+	}
+	return s.lists.Get(r.Context(), r.PathValue("id"))
 }
 
 func (s *Server) listEmailForm(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.composeList(r)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "list_email", view{Title: "Email a member list",
-		Data: composeView{ListID: r.PathValue("id"), Warning: notify.BCCWarning, Msg: notify.Message{Mode: notify.ModeEach}}})
+		Data: composeView{ListID: r.PathValue("id"), Warning: notify.BCCWarning, Msg: notify.Message{Mode: notify.ModeEach}, List: l}})
 	return nil
 }
 
@@ -300,8 +317,9 @@ func (s *Server) listEmailSend(w http.ResponseWriter, r *http.Request) error {
 		if code >= 500 || code == http.StatusForbidden {
 			return err
 		}
+		l, _ := s.composeList(r)
 		s.render(w, r, code, "list_email", view{Title: "Email a member list", Error: apperr.MessageOf(err),
-			Data: composeView{ListID: r.PathValue("id"), Warning: notify.BCCWarning, Msg: m}})
+			Data: composeView{ListID: r.PathValue("id"), Warning: notify.BCCWarning, Msg: m, List: l}})
 		return nil
 	}
 	http.Redirect(w, r, "/outbox?done=queued", http.StatusSeeOther)

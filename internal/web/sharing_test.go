@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/stewardhq/steward/internal/access"
+	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/disclosures"
+	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/notify"
 	"github.com/stewardhq/steward/internal/store/storetest"
 )
@@ -53,16 +58,41 @@ func TestDisclosuresAPI(t *testing.T) {
 }
 
 // TestComposePageShowsTheBCCWarning: the compose page for a list carries
-// the rep's guide's BCC rule, and sending before a sender address is
-// configured says what to set.
+// the rep's guide's BCC rule and says which list it sends to; a list
+// older than a week gets the warning to download a fresh one first; a
+// list the rep may not see is not found; and sending before a sender
+// address is configured says what to set.
 func TestComposePageShowsTheBCCWarning(t *testing.T) {
-	f := newFixture(t)
+	f, _, _ := peopleFixture(t)
+	ctx := context.Background()
+	rep, err := f.Access.Actor(ctx, f.RepUser, access.ViaSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := lists.New(f.DB, f.Audit, f.Subjects, f.Access, consent.NewSuppressions(f.DB, f.Vault, f.Audit), lists.Config{})
+	m, err := ls.Create(access.WithActor(ctx, rep), lists.Request{Purpose: "meeting", Format: lists.FormatXLSX})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := signedIn(t, f, f.RepUser, f.RepPassword, "")
-	code, page := get(t, f, c, "/lists/some-list/email")
-	if code != http.StatusOK || !strings.Contains(page, "use the BCC field so email addresses are hidden") {
+	path := "/lists/" + m.List.ID + "/email"
+	code, page := get(t, f, c, path)
+	if code != http.StatusOK || !strings.Contains(page, "use the BCC field so email addresses are hidden") || !strings.Contains(page, "To the 1 people on your") {
 		t.Fatalf("compose page: %d\n%s", code, page)
 	}
-	code, _, page = post(t, f, c, "/lists/some-list/email", url.Values{"subject": {"Ballot"}, "body": {"Vote."}, "mode": {string(notify.ModeEach)}})
+	if strings.Contains(page, "download a fresh list") {
+		t.Fatalf("a list made today is called stale:\n%s", page)
+	}
+	if _, err := f.DB.Writer().ExecContext(ctx, `UPDATE member_lists SET created_at = created_at - $1 WHERE id = $2`, int64(8*24*time.Hour/time.Millisecond), m.List.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code, page = get(t, f, c, path); code != http.StatusOK || !strings.Contains(page, "This list is 8 days old") {
+		t.Fatalf("compose page of an old list: %d\n%s", code, page)
+	}
+	if code, _ = get(t, f, c, "/lists/some-other-list/email"); code != http.StatusNotFound {
+		t.Fatalf("compose page of no list: %d", code)
+	}
+	code, _, page = post(t, f, c, path, url.Values{"subject": {"Ballot"}, "body": {"Vote."}, "mode": {string(notify.ModeEach)}})
 	if code != http.StatusConflict || !strings.Contains(page, "STEWARD_SMTP_FROM") {
 		t.Fatalf("sending without a sender: %d\n%s", code, page)
 	}
