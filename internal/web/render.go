@@ -62,7 +62,9 @@ func (s *Server) parseTemplates() error {
 		"datamap_categories", "datamap_category", "datamap_systems", "datamap_system", "datamap_recipients", "datamap_recipient",
 		"requests", "request", "request_form", "public_request", "public_receipt", "public_status",
 		"lists", "list", "list_ready",
-		"onboarding", "governance_policies", "governance_people", "governance_person"} {
+		"onboarding", "governance_policies", "governance_people", "governance_person",
+		"consent", "consent_import", "consent_link", "preferences", "unsubscribe",
+		"disclosures", "disclosure", "disclosure_form", "outbox", "list_email"} {
 		if s.pages[need] == nil {
 			return fmt.Errorf("template %s.html is missing", need)
 		}
