@@ -72,22 +72,9 @@ func (s *Service) Staff(ctx context.Context) ([]Account, error) {
 	if !a.Can(PermGovernanceManage) {
 		return s.Accounts(ctx)
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id FROM accounts ORDER BY username`)
+	ids, err := store.Strings(ctx, s.db.Q(ctx), `SELECT id FROM accounts ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("list accounts: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := make([]Account, 0, len(ids))
 	for _, id := range ids {

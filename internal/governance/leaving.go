@@ -378,22 +378,9 @@ func (s *Service) InProgress(ctx context.Context) ([]Offboarding, error) {
 	if _, err := requireManage(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT account_id FROM governance_leavers WHERE completed_at IS NULL ORDER BY started_at`)
+	ids, err := store.Strings(ctx, s.db.Q(ctx), `SELECT account_id FROM governance_leavers WHERE completed_at IS NULL ORDER BY started_at`)
 	if err != nil {
 		return nil, fmt.Errorf("list leavers: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := []Offboarding{}
 	for _, id := range ids {

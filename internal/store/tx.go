@@ -138,3 +138,23 @@ func NullMillis(n sql.NullInt64) time.Time {
 	}
 	return FromMillis(n.Int64)
 }
+
+// Strings runs a query whose rows are one text column, such as a list of
+// ids, and returns them in order. The rows are closed before it returns,
+// so the caller may run further queries on the same transaction.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
