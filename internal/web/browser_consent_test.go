@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,10 +16,7 @@ import (
 // saved; the DPO's register shows the withdrawal, and the member's
 // campaigns consent is untouched.
 func TestBrowserPreferenceCentre(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	w := newConsentWorld(t, storetest.SQLiteEnv(t), 0)
 	tok, err := w.svc.PreferenceToken(w.dpo, w.member)
 	if err != nil {

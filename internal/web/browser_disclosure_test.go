@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -47,10 +46,7 @@ func addPolice(t *testing.T, f *fixture) (police, contact string) {
 // the DPO approves it with a reason. Her page lists it, and when she then
 // asks for her data the collected items and the pack show who received it.
 func TestBrowserPoliceDisclosure(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	member := addMemberWithNote(t, f)
 	police, contact := addPolice(t, f)

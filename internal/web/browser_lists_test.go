@@ -24,10 +24,7 @@ import (
 // own members with no home address; the DPO's dashboard shows a list past
 // its delete-by date with its holder.
 func TestBrowserLists(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f, _, _ := peopleFixture(t)
 	ctx := context.Background()
 	dpoActor, err := f.Access.Actor(ctx, f.DPOUser, access.ViaSession)

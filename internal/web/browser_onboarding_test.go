@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -26,10 +25,7 @@ func (b *browserTab) tick(sel string) {
 // sign the device declaration, the DPO records their training, and then
 // they see their own workplace's members, and only those.
 func TestBrowserNewRepOnboarding(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	repID, memberID := addNewRep(t, f)
 	dpoCtx := testkit.As(t, f.Access, f.DPOUser)

@@ -17,10 +17,7 @@ import (
 // the API); the DPO imports a CSV with bad rows, sees them, and downloads
 // the rejection report.
 func TestBrowserRegister(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f, mine, theirs := peopleFixture(t)
 	br := startBrowser(t, exe)
 

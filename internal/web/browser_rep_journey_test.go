@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -67,10 +66,7 @@ func givenNames(rows [][]string) []string {
 // leaves her out, and her ballot list still has her: an opt-out stops
 // marketing only, never the union's democracy.
 func TestBrowserUnsubscribeLeavesTheBallotList(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f, alice, _ := peopleFixture(t)
 	ctx := context.Background()
 	dpoActor, err := f.Access.Actor(ctx, f.DPOUser, access.ViaSession)
@@ -133,10 +129,7 @@ func TestBrowserUnsubscribeLeavesTheBallotList(t *testing.T) {
 // leaver's page lists the list, and the DPO's dashboard shows it as
 // outstanding until its deletion is confirmed.
 func TestBrowserLeaverListsOutstanding(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f, _, _ := peopleFixture(t)
 	ctx := context.Background()
 	repActor, err := f.Access.Actor(ctx, f.RepUser, access.ViaSession)

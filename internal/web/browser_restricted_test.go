@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,10 +39,7 @@ const restrictedFile, restrictedContent = "grievance-letter.txt", "Letter to the
 // One journey rather than subtests: the DPO signs in once, since a TOTP
 // code works once per 30-second step.
 func TestBrowserRestrictedPerson(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	ctx := context.Background()
 	root, err := f.Access.RootUnit(ctx)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -70,10 +69,7 @@ func addMemberWithTwoRecords(t *testing.T, f *fixture) string {
 // gone, the request holds nothing of what went, and it closes as complied
 // with only once every recipient has been told.
 func TestBrowserRightsErasure(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	member := addMemberWithTwoRecords(t, f)
 	br := startBrowser(t, exe)

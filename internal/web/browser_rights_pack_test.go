@@ -26,10 +26,7 @@ import (
 // the pack. Headless Chromium keeps downloads to itself, so the pack is
 // fetched with the browser's own session cookie.
 func TestBrowserRightsPack(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	member := addMemberWithNote(t, f)
 	br := startBrowser(t, exe)

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,10 +18,7 @@ import (
 // the clock, asks for proof of identity, and sees the status change and
 // the due date leave the board, since the clock now waits.
 func TestBrowserRights(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	br := startBrowser(t, exe)
 	received := ukToday(t).AddDays(-3)

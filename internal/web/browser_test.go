@@ -18,6 +18,17 @@ import (
 // fails on any skip; a developer without a browser still gets the rest.
 const envChrome = "STEWARD_TEST_CHROME"
 
+// chromeOrSkip returns the Chromium binary to drive, or skips the test
+// when none is set (CI sets one and fails on any skip).
+func chromeOrSkip(t *testing.T) string {
+	t.Helper()
+	exe := os.Getenv(envChrome)
+	if exe == "" {
+		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
+	}
+	return exe
+}
+
 // tabTimeout bounds one journey, so a selector that never matches fails the
 // test with a message instead of hanging until the go test deadline.
 const tabTimeout = 60 * time.Second
@@ -29,10 +40,7 @@ const queryTimeout = 5 * time.Second
 // checks what a person sees, above all that one workplace's rep never sees
 // another workplace.
 func TestBrowserJourneys(t *testing.T) {
-	exe := os.Getenv(envChrome)
-	if exe == "" {
-		t.Skipf("browser tests skipped: set %s to a Chromium binary (e.g. /usr/bin/chromium) to run them", envChrome)
-	}
+	exe := chromeOrSkip(t)
 	f := newFixture(t)
 	browser := startBrowser(t, exe)
 
