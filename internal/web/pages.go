@@ -70,6 +70,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if err := s.governanceDashboard(r.Context(), data); err != nil {
 		return err
 	}
+	if err := s.dueDashboard(r.Context(), data); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard", Data: data})
 	return nil
 }
