@@ -53,4 +53,3 @@ func (s *Server) dueDashboard(ctx context.Context, data map[string]any) error {
 	}
 	return nil
 }
-
