@@ -2,6 +2,7 @@ package rights_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -197,6 +198,43 @@ func TestErasureKeepsARecordForLegalClaims(t *testing.T) {
 		list, err := subjects.NewRecords(w.reg, nil).List(dpo, p.ID)
 		if err != nil || len(list) != 1 || !strings.Contains(list[0].Body, "rota") {
 			t.Fatalf("the record kept for the claim: %+v %v", list, err)
+		}
+
+		// The outcome letter names what was erased and, for each item
+		// kept, the exception and the reason (Art 12(4)).
+		_, tasks, err = w.svc.Items(dpo, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range tasks {
+			if !tk.Done {
+				if err := w.svc.CompleteTask(dpo, r.ID, tk.ID, "Told them."); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		cur, _, err := w.svc.Get(dpo, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Close(dpo, r.ID, rights.CloseInput{Outcome: rights.OutcomePartly, Note: "Some records are kept.", Version: cur.Version}); err != nil {
+			t.Fatal(err)
+		}
+		_, body, err := w.svc.MakeLetter(dpo, r.ID, rights.LetterOutcome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(pdfText(t, body)), " ")
+		wants := []string{"We have erased your data of these kinds", "tribunal", "Accountability", "Kept as:"}
+		if os.Getenv("STEWARD_TEST_PDFTOTEXT") != "" {
+			// Whole sentences, which the raw PDF breaks across lines.
+			wants = append(wants, "Needed for legal claims: casework, a claim or a tribunal (Art 17(3)(e)). Our reason: Her tribunal claim is open.",
+				"Needed to comply with a legal obligation (Art 17(3)(b))")
+		}
+		for _, want := range wants {
+			if !strings.Contains(text, want) {
+				t.Errorf("the outcome letter lacks %q:\n%s", want, text)
+			}
 		}
 	})
 }

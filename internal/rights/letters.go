@@ -86,7 +86,13 @@ func (s *Service) MakeLetter(ctx context.Context, id string, kind LetterKind) (*
 		}
 		today := londonDay(tx.Now())
 		req := s.request(r, today)
-		paras, err := letterText(kind, req, events)
+		var erasure []string
+		if kind == LetterOutcome {
+			if erasure, err = s.erasureParagraphs(ctx, tx, r, req.Kind); err != nil {
+				return err
+			}
+		}
+		paras, err := letterText(kind, req, events, erasure)
 		if err != nil {
 			return err
 		}
@@ -156,8 +162,9 @@ func lastNote(events []Event, step string) string {
 }
 
 // letterText is a letter's paragraphs, or why the request does not
-// support it.
-func letterText(kind LetterKind, r Request, events []Event) ([]string, error) {
+// support it. erasure is what an outcome letter says about the items of
+// an erasure request (erasureParagraphs).
+func letterText(kind LetterKind, r Request, events []Event, erasure []string) ([]string, error) {
 	right := strings.ToLower(r.Kind.Label())
 	received := mustDay(r.ReceivedOn).Long()
 	due := ""
@@ -245,6 +252,7 @@ func letterText(kind LetterKind, r Request, events []Event) ([]string, error) {
 		case OutcomePartly:
 			p = append(p, "We have done part of what you asked; where we could not, the reasons are below.")
 		}
+		p = append(p, erasure...)
 		if note := lastNote(events, "closed:"+string(r.Outcome)); note != "" {
 			p = append(p, note)
 		}
