@@ -48,6 +48,7 @@ type world struct {
 	c      *testkit.Core
 	now    time.Time
 	sup    *consent.Suppressions
+	reg    *subjects.Service
 	out    *notify.Service
 	smtp   *smtptest.Server
 	people []*subjects.Subject
@@ -64,6 +65,7 @@ func newWorld(t *testing.T, env storetest.Env, cfg notify.Config) *world {
 	w.c = testkit.Open(t, env, testkit.Options{Clock: func() time.Time { return w.now }})
 	reg := subjects.New(w.c.DB, w.c.Vault, w.c.Audit, w.c.Access, nil, subjects.Config{})
 	w.sup = consent.NewSuppressions(w.c.DB, w.c.Vault, w.c.Audit)
+	w.reg = reg
 	ctx := context.Background()
 	root, err := w.c.Access.CreateUnit(access.WithActor(ctx, access.OperatorActor("")), "", access.KindOrganisation, "Union")
 	if err != nil {
@@ -261,7 +263,7 @@ func TestMarketingHonoursOptOuts(t *testing.T) {
 			t.Fatalf("delivered: %+v", msgs)
 		}
 		cara := w.people[2].ID
-		if got := header(msgs[0].Data, "List-Unsubscribe"); got != "<https://steward.example/u/tok-marketing-"+cara+">" {
+		if got := header(msgs[0].Data, "List-Unsubscribe"); got != "<https://steward.example/u/tok-all_marketing-"+cara+">" {
 			t.Fatalf("List-Unsubscribe: %q", got)
 		}
 		if got := header(msgs[0].Data, "List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
@@ -278,6 +280,49 @@ func TestMarketingHonoursOptOuts(t *testing.T) {
 		}
 		if suppressed != 1 {
 			t.Fatalf("%d messages marked suppressed", suppressed)
+		}
+	})
+}
+
+// TestMarketingWithRealUnsubscribeLinks: with the consent service making
+// the links (as app.go wires it), a marketing email is queued, each
+// message's List-Unsubscribe link opens as that member's one-click
+// unsubscribe, and after the click the next marketing email leaves them
+// out.
+func TestMarketingWithRealUnsubscribeLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env, notify.Config{})
+		cs := consent.New(w.c.DB, w.c.Vault, w.c.Audit, w.sup, w.reg, consent.Config{})
+		w.out.UseUnsubscribes(cs)
+		q, err := w.out.SendToList(w.rep, "campaign", notify.Message{Subject: "Join the rally", Body: "Saturday at noon."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Messages != 3 {
+			t.Fatalf("queued: %+v", q)
+		}
+		if r := w.deliver(t); r.Sent != 3 {
+			t.Fatalf("round: %+v", r)
+		}
+		var link string
+		for _, m := range w.smtp.Messages() {
+			if m.To[0] == addresses[0] {
+				link = strings.Trim(header(m.Data, "List-Unsubscribe"), "<>")
+			}
+		}
+		tok, ok := strings.CutPrefix(link, "https://steward.example/u/")
+		if !ok {
+			t.Fatalf("List-Unsubscribe link %q", link)
+		}
+		if _, err := cs.Unsubscribe(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+		q, err = w.out.SendToList(w.rep, "campaign", notify.Message{Subject: "Rally report", Body: "Thank you."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Messages != 2 || q.Suppressed != 1 {
+			t.Fatalf("after the unsubscribe, queued: %+v", q)
 		}
 	})
 }
