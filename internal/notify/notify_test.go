@@ -355,6 +355,21 @@ func TestBCC(t *testing.T) {
 		if header(msgs[0].Data, "To") != "undisclosed-recipients:;" {
 			t.Fatalf("To: %q", header(msgs[0].Data, "To"))
 		}
+		// After the retention period nothing of the message's people is
+		// left: a BCC message's addresses are sealed under the system key,
+		// so no erasure would ever reach them.
+		w.now = w.now.Add(31 * 24 * time.Hour)
+		if r := w.deliver(t); r.Dropped != 1 {
+			t.Fatalf("retention round: %+v", r)
+		}
+		var kept int
+		if err := w.c.DB.Q(context.Background()).QueryRowContext(context.Background(),
+			`SELECT COUNT(*) FROM outbox WHERE rcpt IS NOT NULL OR message IS NOT NULL`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 0 {
+			t.Fatalf("%d sent messages keep their addresses or body after the retention period", kept)
+		}
 	})
 }
 
