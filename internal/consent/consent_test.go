@@ -150,6 +150,29 @@ func TestChildNeedsParentalConsent(t *testing.T) {
 		if bytes.Contains(sealed, []byte("Sam Family")) {
 			t.Fatal("the guardian's name is stored in clear")
 		}
+		// On the preference page the child is told what to do, in words
+		// for them, and nothing changes; withdrawing needs nobody.
+		pref, err := w.svc.PreferenceToken(rep, child)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]string{}
+		for code, wd := range w.words {
+			shown[code] = wd.ID
+		}
+		before := storetest.Count(t, w.db.Reader(), `SELECT count(*) FROM consent_events`)
+		_, err = w.svc.SavePreferences(context.Background(), pref, consent.PreferenceChoices{Shown: shown,
+			Ticked: map[string]bool{consent.ConsentPhotos: true, consent.ConsentResearch: true}})
+		wantCode(t, err, apperr.Invalid)
+		if msg := apperr.MessageOf(err); !strings.Contains(msg, "your parent or guardian") || strings.Contains(msg, "Record the") {
+			t.Fatalf("the child is not told what to do: %q", msg)
+		}
+		if n := storetest.Count(t, w.db.Reader(), `SELECT count(*) FROM consent_events`); n != before {
+			t.Fatalf("%d events recorded from a refused page", n-before)
+		}
+		if n, err := w.svc.SavePreferences(context.Background(), pref, consent.PreferenceChoices{Shown: shown}); err != nil || n != 1 {
+			t.Fatalf("a child withdrawing: %d changes, %v", n, err)
+		}
 		// An adult needs no guardian.
 		adult := w.person(t, w.wpA, "Al", "al@example.org", "1990-01-01")
 		if _, err := w.svc.Record(rep, adult, consent.RecordInput{Purpose: consent.ConsentPhotos, Given: yes(), Channel: consent.ChannelPaper, WordingID: w.words[consent.ConsentPhotos].ID}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -263,6 +264,11 @@ func (s *Service) SavePreferences(ctx context.Context, token string, in Preferen
 			}
 			if want && in.Shown[info.Code] == "" {
 				return apperr.New(apperr.Invalid, "%s cannot be switched on here yet: the organisation has not published the wording for it.", info.Label)
+			}
+			if want && p.ChildOn(tx.Now().Format(time.DateOnly)) {
+				// Art 8: a child's consent comes from a parent or guardian,
+				// whom the page cannot record; say so in words for the child.
+				return apperr.New(apperr.Invalid, "Nothing was changed. Because of your age, saying yes to %s needs your parent or guardian: ask them to contact the organisation, who will record their agreement. You can still untick anything yourself.", strings.ToLower(info.Label))
 			}
 			if _, err := s.record(ctx, tx, p, RecordInput{Purpose: info.Code, Given: &want, Channel: ChannelPreferences, WordingID: in.Shown[info.Code]}, ""); err != nil {
 				return err
