@@ -358,7 +358,13 @@ func (s *Service) Create(ctx context.Context, in NewDisclosure) (*Disclosure, er
 				d.ID, id, paths[i]); err != nil {
 				return fmt.Errorf("insert disclosure person: %w", err)
 			}
-			if err := s.record(ctx, "disclosure.subject", d.ID, id, map[string]string{"recipient_id": rc.ID}); err != nil {
+			detail := map[string]string{"recipient_id": rc.ID}
+			if d.Prejudice {
+				// The access log leaves this event out of what the person
+				// is given (see access.AccessLogSource).
+				detail["prejudice"] = "true"
+			}
+			if err := s.record(ctx, "disclosure.subject", d.ID, id, detail); err != nil {
 				return err
 			}
 		}
