@@ -361,6 +361,11 @@ func TestLinks(t *testing.T) {
 		if strings.Contains(pref, a) {
 			t.Fatal("the token shows the person's id")
 		}
+		// Whoever holds the link acts for the person, so making one is on
+		// the record: who made it, for whom.
+		if evs := w.events(t, "consent.link"); len(evs) != 1 || evs[0].SubjectID != a || evs[0].ActorID == "" || evs[0].ActorID == access.SystemActorID {
+			t.Fatalf("making a preference link is not audited: %+v", evs)
+		}
 		ctx := context.Background()
 		got, err := w.svc.PublicPreferences(ctx, pref)
 		if err != nil {

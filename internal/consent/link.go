@@ -119,9 +119,24 @@ func (s *Service) mint(ctx context.Context, subjectID string, kind byte, purpose
 }
 
 // PreferenceToken makes the token of a person's link to the preference
-// centre (/preferences/{token}), for letters and messages.
+// centre (/preferences/{token}), for letters and messages. Whoever holds
+// the link can act for the person until it expires, so making one is
+// audited with who made it.
 func (s *Service) PreferenceToken(ctx context.Context, subjectID string) (string, error) {
-	return s.mint(ctx, subjectID, linkPreferences, "")
+	var tok string
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		if tok, err = s.mint(ctx, subjectID, linkPreferences, ""); err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: "consent.link", Entity: "subject", EntityID: subjectID,
+			SubjectID: subjectID, Purpose: "consent", Detail: map[string]string{"kind": "preferences", "expires": tx.Now().Add(s.cfg.LinkLifetime).Format(time.DateOnly)}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // UnsubscribeToken makes the token of a one-click unsubscribe link
