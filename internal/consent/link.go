@@ -115,7 +115,11 @@ func (s *Service) mint(ctx context.Context, subjectID string, kind byte, purpose
 	if err != nil {
 		return "", err
 	}
-	return s.seal(link{kind: kind, expires: s.db.Now().Add(s.cfg.LinkLifetime), purpose: purpose, subjectID: p.ID}), nil
+	life := s.cfg.LinkLifetime
+	if kind == linkUnsubscribe {
+		life = s.cfg.UnsubscribeLifetime
+	}
+	return s.seal(link{kind: kind, expires: s.db.Now().Add(life), purpose: purpose, subjectID: p.ID}), nil
 }
 
 // PreferenceToken makes the token of a person's link to the preference

@@ -56,9 +56,13 @@ type Register interface {
 
 // Config holds the consent settings.
 type Config struct {
-	// LinkLifetime is how long a preference or unsubscribe link works:
-	// 30 days when zero.
+	// LinkLifetime is how long a preference link works: 30 days when
+	// zero.
 	LinkLifetime time.Duration
+	// UnsubscribeLifetime is how long a one-click unsubscribe link works:
+	// a year when zero. It sits in a marketing message the person may
+	// open long after it came, and it can only stop marketing to them.
+	UnsubscribeLifetime time.Duration
 }
 
 // Service records consents, withdrawals and opt-outs, answers who has
@@ -78,6 +82,9 @@ type Service struct {
 func New(db *store.DB, v *vault.Vault, al *audit.Log, sup *Suppressions, reg Register, cfg Config) *Service {
 	if cfg.LinkLifetime <= 0 {
 		cfg.LinkLifetime = 30 * 24 * time.Hour
+	}
+	if cfg.UnsubscribeLifetime <= 0 {
+		cfg.UnsubscribeLifetime = 365 * 24 * time.Hour
 	}
 	return &Service{db: db, vault: v, audit: al, sup: sup, reg: reg, tokenKey: v.SystemKey("consent-link"), cfg: cfg}
 }
