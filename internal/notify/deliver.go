@@ -134,6 +134,16 @@ func (s *Service) deliverOne(ctx context.Context, d due, r *Round) error {
 	if err != nil || !ok {
 		return err
 	}
+	if d.status == string(StatusSending) {
+		// A server stopped while sending it and its lease ran out: that
+		// attempt counts, so a message that stops the server every time
+		// is not sent again and again for ever.
+		d.attempts++
+		if d.attempts >= s.cfg.MaxAttempts {
+			r.Failed++
+			return s.finish(ctx, d, StatusFailed, d.attempts, s.db.Now(), "the delivery was interrupted (Steward stopped while sending) too many times; it may or may not have arrived", false)
+		}
+	}
 	rcptJSON, err := s.open(ctx, d.subjectID, d.id, "rcpt", d.rcpt)
 	if errors.Is(err, vault.ErrShredded) {
 		r.Failed++

@@ -461,6 +461,47 @@ func TestPermanentFailure(t *testing.T) {
 	})
 }
 
+// TestInterruptedDeliveriesCount: a message whose server stopped while
+// sending it is taken again when the lease ends, and each interruption
+// counts as an attempt, so a message that stops the server every time is
+// not sent again and again for ever.
+func TestInterruptedDeliveriesCount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env, notify.Config{MaxAttempts: 3})
+		w.out.UseLists(lists{"one": {class: "operational", ids: []string{w.people[0].ID}, emails: []string{addresses[0]}}})
+		q, err := w.out.SendToList(w.rep, "one", notify.Message{Subject: "Your case", Body: "Meeting on Tuesday."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		interrupt := func(attempts int) {
+			t.Helper()
+			// As a server leaves it when it stops mid-delivery: sending,
+			// with a lease that has now run out.
+			if _, err := w.c.DB.Writer().ExecContext(context.Background(), `UPDATE outbox SET status = 'sending', attempts = $1, next_attempt_at = $2`,
+				attempts, w.now.Add(-time.Minute).UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		interrupt(0)
+		if r := w.deliver(t); r.Sent != 1 {
+			t.Fatalf("after one interruption: %+v", r)
+		}
+		if s := w.statuses(t, q.BatchID)[0]; s.Attempts != 2 {
+			t.Fatalf("the interrupted attempt was not counted: %+v", s)
+		}
+		interrupt(2)
+		if r := w.deliver(t); r.Failed != 1 || r.Sent != 0 {
+			t.Fatalf("after the last interruption: %+v", r)
+		}
+		if n := len(w.smtp.Messages()); n != 1 {
+			t.Fatalf("%d messages reached the server", n)
+		}
+		if s := w.statuses(t, q.BatchID)[0]; s.Status != notify.StatusFailed || !strings.Contains(s.LastError, "interrupted") {
+			t.Fatalf("gave up: %+v", s)
+		}
+	})
+}
+
 // TestWithoutMailServer: without STEWARD_SMTP_URL messages wait.
 func TestWithoutMailServer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env storetest.Env) {
