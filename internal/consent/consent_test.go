@@ -418,7 +418,29 @@ func TestLinks(t *testing.T) {
 		if w.state(t, a, consent.ConsentCampaigns) || !w.state(t, a, consent.ConsentResearch) || !w.suppressed(t, consent.Identifiers{Email: "ada@example.org"}) {
 			t.Fatal("unsubscribing from all marketing did not stop marketing only")
 		}
-		// The person opts back in on the page: their own word lifts it.
+		// A link a rep made cannot lift the objection: the rep holds the
+		// link too, and lifting one is the DPO's. The page says whom to ask.
+		got, err = w.svc.PublicPreferences(ctx, pref)
+		if err != nil || !got.Suppressed || got.OptBackIn {
+			t.Fatalf("preferences of a suppressed person through a rep's link: %+v, %v", got, err)
+		}
+		_, err = w.svc.SavePreferences(ctx, pref, consent.PreferenceChoices{Ticked: map[string]bool{consent.ConsentNewsletters: true, consent.ConsentResearch: true}, Shown: shown})
+		wantCode(t, err, apperr.Invalid)
+		if !strings.Contains(apperr.MessageOf(err), "data protection officer") {
+			t.Fatalf("the refusal does not say whom to ask: %v", err)
+		}
+		if !w.suppressed(t, consent.Identifiers{Email: "ada@example.org"}) || w.state(t, a, consent.ConsentNewsletters) {
+			t.Fatal("a rep's link lifted the objection to marketing")
+		}
+		// The person opts back in on a link from the DPO: their own word
+		// lifts it.
+		pref, err = w.svc.PreferenceToken(w.as(t, "dpo"), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err = w.svc.PublicPreferences(ctx, pref); err != nil || !got.OptBackIn {
+			t.Fatalf("preferences through the DPO's link: %+v, %v", got, err)
+		}
 		if _, err := w.svc.SavePreferences(ctx, pref, consent.PreferenceChoices{Ticked: map[string]bool{consent.ConsentNewsletters: true, consent.ConsentResearch: true}, Shown: shown}); err != nil {
 			t.Fatal(err)
 		}

@@ -331,6 +331,9 @@ func (s *Service) optBackIn(ctx context.Context, tx *store.Tx, p Person, ch Chan
 	}
 	src := SourceStaff
 	if ch == ChannelPreferences {
+		if ctx.Value(noLiftKey{}) != nil {
+			return apperr.New(apperr.Invalid, "Nothing was changed. You asked us to stop all marketing, and only the organisation's data protection officer can restart it: ask them for a new link to your preferences, or tell them you want marketing again.")
+		}
 		src = SourcePreferences
 	} else if !access.ActorFrom(ctx).Can(access.PermRightsManage) {
 		return apperr.New(apperr.Forbidden, "This person objected to direct marketing and is on the suppression list. Only the data protection officer can record them opting back in: pass what they said on to the DPO, or send them their preference link.")
