@@ -50,7 +50,15 @@ func (ls *AccessLogSource) Collect(ctx context.Context, subjectID string) ([]col
 	type line struct{ day, who, what string }
 	counts := map[line]int{}
 	var order []line
+	left := 0
 	for _, e := range events {
+		if e.Action == "disclosure.subject" && e.Detail["prejudice"] == "true" {
+			// A disclosure marked as prejudicial to tell the person
+			// about (a police investigation): saying it was logged would
+			// tell them what the reviewer may withhold.
+			left++
+			continue
+		}
 		who, ok := names[e.ActorID]
 		if !ok {
 			who = ls.s.describeActor(ctx, e.ActorID)
@@ -61,6 +69,9 @@ func (ls *AccessLogSource) Collect(ctx context.Context, subjectID string) ([]col
 			order = append(order, l)
 		}
 		counts[l]++
+	}
+	if left > 0 {
+		it.ReviewNote = fmt.Sprintf("%d line(s) were left out of this list: they record the logging of a disclosure marked as prejudicial to tell the person about. If you disclose that disclosure, say in the letter that it was logged.", left)
 	}
 	for _, l := range order {
 		v := l.who + " " + l.what
@@ -122,6 +133,22 @@ func actionWords(action string) string {
 		return "put you on the marketing suppression list"
 	case "suppression.lift":
 		return "took you off the marketing suppression list when you opted back in"
+	case "consent.link":
+		return "made a link to your preferences"
+	case "disclosure.subject":
+		return "recorded that your data was shared outside the organisation"
+	case "disclosure.list_subject":
+		return "looked at who your data was shared with"
+	case "disclosure.collect":
+		return "gathered who your data was shared with, to answer a request"
+	case "outbox.queue_message":
+		return "queued an email to you"
+	case "outbox.sent":
+		return "sent you an email"
+	case "outbox.failed":
+		return "could not deliver an email to you"
+	case "outbox.suppressed":
+		return "stopped an email to you because you had opted out"
 	}
 	return "(" + action + ")"
 }

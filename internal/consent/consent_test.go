@@ -150,6 +150,29 @@ func TestChildNeedsParentalConsent(t *testing.T) {
 		if bytes.Contains(sealed, []byte("Sam Family")) {
 			t.Fatal("the guardian's name is stored in clear")
 		}
+		// On the preference page the child is told what to do, in words
+		// for them, and nothing changes; withdrawing needs nobody.
+		pref, err := w.svc.PreferenceToken(rep, child)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := map[string]string{}
+		for code, wd := range w.words {
+			shown[code] = wd.ID
+		}
+		before := storetest.Count(t, w.db.Reader(), `SELECT count(*) FROM consent_events`)
+		_, err = w.svc.SavePreferences(context.Background(), pref, consent.PreferenceChoices{Shown: shown,
+			Ticked: map[string]bool{consent.ConsentPhotos: true, consent.ConsentResearch: true}})
+		wantCode(t, err, apperr.Invalid)
+		if msg := apperr.MessageOf(err); !strings.Contains(msg, "your parent or guardian") || strings.Contains(msg, "Record the") {
+			t.Fatalf("the child is not told what to do: %q", msg)
+		}
+		if n := storetest.Count(t, w.db.Reader(), `SELECT count(*) FROM consent_events`); n != before {
+			t.Fatalf("%d events recorded from a refused page", n-before)
+		}
+		if n, err := w.svc.SavePreferences(context.Background(), pref, consent.PreferenceChoices{Shown: shown}); err != nil || n != 1 {
+			t.Fatalf("a child withdrawing: %d changes, %v", n, err)
+		}
 		// An adult needs no guardian.
 		adult := w.person(t, w.wpA, "Al", "al@example.org", "1990-01-01")
 		if _, err := w.svc.Record(rep, adult, consent.RecordInput{Purpose: consent.ConsentPhotos, Given: yes(), Channel: consent.ChannelPaper, WordingID: w.words[consent.ConsentPhotos].ID}); err != nil {
@@ -338,6 +361,11 @@ func TestLinks(t *testing.T) {
 		if strings.Contains(pref, a) {
 			t.Fatal("the token shows the person's id")
 		}
+		// Whoever holds the link acts for the person, so making one is on
+		// the record: who made it, for whom.
+		if evs := w.events(t, "consent.link"); len(evs) != 1 || evs[0].SubjectID != a || evs[0].ActorID == "" || evs[0].ActorID == access.SystemActorID {
+			t.Fatalf("making a preference link is not audited: %+v", evs)
+		}
 		ctx := context.Background()
 		got, err := w.svc.PublicPreferences(ctx, pref)
 		if err != nil {
@@ -390,19 +418,47 @@ func TestLinks(t *testing.T) {
 		if w.state(t, a, consent.ConsentCampaigns) || !w.state(t, a, consent.ConsentResearch) || !w.suppressed(t, consent.Identifiers{Email: "ada@example.org"}) {
 			t.Fatal("unsubscribing from all marketing did not stop marketing only")
 		}
-		// The person opts back in on the page: their own word lifts it.
+		// A link a rep made cannot lift the objection: the rep holds the
+		// link too, and lifting one is the DPO's. The page says whom to ask.
+		got, err = w.svc.PublicPreferences(ctx, pref)
+		if err != nil || !got.Suppressed || got.OptBackIn {
+			t.Fatalf("preferences of a suppressed person through a rep's link: %+v, %v", got, err)
+		}
+		_, err = w.svc.SavePreferences(ctx, pref, consent.PreferenceChoices{Ticked: map[string]bool{consent.ConsentNewsletters: true, consent.ConsentResearch: true}, Shown: shown})
+		wantCode(t, err, apperr.Invalid)
+		if !strings.Contains(apperr.MessageOf(err), "data protection officer") {
+			t.Fatalf("the refusal does not say whom to ask: %v", err)
+		}
+		if !w.suppressed(t, consent.Identifiers{Email: "ada@example.org"}) || w.state(t, a, consent.ConsentNewsletters) {
+			t.Fatal("a rep's link lifted the objection to marketing")
+		}
+		// The person opts back in on a link from the DPO: their own word
+		// lifts it.
+		pref, err = w.svc.PreferenceToken(w.as(t, "dpo"), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err = w.svc.PublicPreferences(ctx, pref); err != nil || !got.OptBackIn {
+			t.Fatalf("preferences through the DPO's link: %+v, %v", got, err)
+		}
 		if _, err := w.svc.SavePreferences(ctx, pref, consent.PreferenceChoices{Ticked: map[string]bool{consent.ConsentNewsletters: true, consent.ConsentResearch: true}, Shown: shown}); err != nil {
 			t.Fatal(err)
 		}
 		if w.suppressed(t, consent.Identifiers{Email: "ada@example.org"}) || !w.state(t, a, consent.ConsentNewsletters) {
 			t.Fatal("opting back in through the preference centre did not lift the suppression")
 		}
-		// Thirty days later the links have expired.
+		// Thirty days later the preference link has expired; the
+		// unsubscribe link, which sits in a message the person may read
+		// months later and can only stop marketing, still works.
 		w.now = w.now.Add(30*24*time.Hour + time.Second)
 		_, err = w.svc.PublicPreferences(ctx, pref)
 		if !consent.LinkExpired(err) {
 			t.Fatalf("expired link: %v", err)
 		}
+		if _, err := w.svc.Unsubscribe(ctx, unsub); err != nil {
+			t.Fatalf("a month-old unsubscribe link: %v", err)
+		}
+		w.now = w.now.Add(336 * 24 * time.Hour)
 		_, err = w.svc.Unsubscribe(ctx, unsub)
 		if !consent.LinkExpired(err) {
 			t.Fatalf("expired unsubscribe link: %v", err)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -28,7 +29,10 @@ const (
 	linkVersion     = 1
 	linkPreferences = 'p'
 	linkUnsubscribe = 'u'
-	linkAD          = "steward/consent-link/v1"
+	// linkPreferencesLift is a preference link made by the DPO: through
+	// it the person may also lift their objection to marketing.
+	linkPreferencesLift = 'P'
+	linkAD              = "steward/consent-link/v1"
 )
 
 // link is an opened token.
@@ -37,7 +41,15 @@ type link struct {
 	expires   time.Time
 	purpose   string
 	subjectID string
+	// lift: a preference link made by someone who may lift an objection
+	// to marketing (the DPO). A link made by a rep, who holds it too,
+	// cannot restart marketing to someone who objected.
+	lift bool
 }
+
+// noLiftKey marks a context acting through a preference link that cannot
+// lift an objection (see link.lift).
+type noLiftKey struct{}
 
 func (s *Service) aead() cipher.AEAD {
 	b, err := aes.NewCipher(s.tokenKey)
@@ -52,7 +64,11 @@ func (s *Service) aead() cipher.AEAD {
 }
 
 func (s *Service) seal(l link) string {
-	plain := []byte{linkVersion, l.kind}
+	kind := l.kind
+	if kind == linkPreferences && l.lift {
+		kind = linkPreferencesLift
+	}
+	plain := []byte{linkVersion, kind}
 	plain = binary.BigEndian.AppendUint64(plain, uint64(l.expires.Unix()))
 	plain = append(plain, byte(len(l.purpose)))
 	plain = append(plain, l.purpose...)
@@ -85,10 +101,17 @@ func (s *Service) open(token string, kind byte) (link, error) {
 		return link{}, errLinkInvalid
 	}
 	plain, err := g.Open(nil, raw[:g.NonceSize()], raw[g.NonceSize():], []byte(linkAD))
-	if err != nil || len(plain) < 11 || plain[0] != linkVersion || plain[1] != kind {
+	if err != nil || len(plain) < 11 || plain[0] != linkVersion {
 		return link{}, errLinkInvalid
 	}
-	l := link{kind: kind, expires: time.Unix(int64(binary.BigEndian.Uint64(plain[2:10])), 0).UTC()}
+	got, lift := plain[1], false
+	if got == linkPreferencesLift {
+		got, lift = linkPreferences, true
+	}
+	if got != kind {
+		return link{}, errLinkInvalid
+	}
+	l := link{kind: kind, lift: lift, expires: time.Unix(int64(binary.BigEndian.Uint64(plain[2:10])), 0).UTC()}
 	n := int(plain[10])
 	if len(plain) < 11+n {
 		return link{}, errLinkInvalid
@@ -114,13 +137,33 @@ func (s *Service) mint(ctx context.Context, subjectID string, kind byte, purpose
 	if err != nil {
 		return "", err
 	}
-	return s.seal(link{kind: kind, expires: s.db.Now().Add(s.cfg.LinkLifetime), purpose: purpose, subjectID: p.ID}), nil
+	life := s.cfg.LinkLifetime
+	if kind == linkUnsubscribe {
+		life = s.cfg.UnsubscribeLifetime
+	}
+	lift := kind == linkPreferences && a.CanIn(access.PermRightsManage, p.UnitPath)
+	return s.seal(link{kind: kind, lift: lift, expires: s.db.Now().Add(life), purpose: purpose, subjectID: p.ID}), nil
 }
 
 // PreferenceToken makes the token of a person's link to the preference
-// centre (/preferences/{token}), for letters and messages.
+// centre (/preferences/{token}), for letters and messages. Whoever holds
+// the link can act for the person until it expires, so making one is
+// audited with who made it.
 func (s *Service) PreferenceToken(ctx context.Context, subjectID string) (string, error) {
-	return s.mint(ctx, subjectID, linkPreferences, "")
+	var tok string
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		if tok, err = s.mint(ctx, subjectID, linkPreferences, ""); err != nil {
+			return err
+		}
+		_, err = s.audit.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: "consent.link", Entity: "subject", EntityID: subjectID,
+			SubjectID: subjectID, Purpose: "consent", Detail: map[string]string{"kind": "preferences", "expires": tx.Now().Add(s.cfg.LinkLifetime).Format(time.DateOnly)}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
 }
 
 // UnsubscribeToken makes the token of a one-click unsubscribe link
@@ -179,7 +222,10 @@ type Preferences struct {
 	FirstName  string
 	Choices    []Choice
 	Suppressed bool
-	Expires    time.Time
+	// OptBackIn is whether ticking a marketing box may lift the person's
+	// objection to marketing: only through a link the DPO made.
+	OptBackIn bool
+	Expires   time.Time
 }
 
 // PublicPreferences opens a preference link and reads the person's
@@ -195,7 +241,7 @@ func (s *Service) PublicPreferences(ctx context.Context, token string) (*Prefere
 		if err != nil {
 			return err
 		}
-		out.Expires = l.expires
+		out.Expires, out.OptBackIn = l.expires, l.lift
 		_, err = s.audit.Append(ctx, audit.Event{ActorID: access.SystemActorID, Action: "consent.read", Entity: "subject", EntityID: p.ID,
 			SubjectID: p.ID, Purpose: "preference_centre"})
 		return err
@@ -243,9 +289,12 @@ type PreferenceChoices struct {
 // page, each with channel preference_centre and the wording shown. It
 // returns how many purposes changed.
 func (s *Service) SavePreferences(ctx context.Context, token string, in PreferenceChoices) (int, error) {
-	ctx, _, p, err := s.asPerson(ctx, token, linkPreferences, "preference centre")
+	ctx, l, p, err := s.asPerson(ctx, token, linkPreferences, "preference centre")
 	if err != nil {
 		return 0, err
+	}
+	if !l.lift {
+		ctx = context.WithValue(ctx, noLiftKey{}, true)
 	}
 	changed := 0
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
@@ -263,6 +312,11 @@ func (s *Service) SavePreferences(ctx context.Context, token string, in Preferen
 			}
 			if want && in.Shown[info.Code] == "" {
 				return apperr.New(apperr.Invalid, "%s cannot be switched on here yet: the organisation has not published the wording for it.", info.Label)
+			}
+			if want && p.ChildOn(tx.Now().Format(time.DateOnly)) {
+				// Art 8: a child's consent comes from a parent or guardian,
+				// whom the page cannot record; say so in words for the child.
+				return apperr.New(apperr.Invalid, "Nothing was changed. Because of your age, saying yes to %s needs your parent or guardian: ask them to contact the organisation, who will record their agreement. You can still untick anything yourself.", strings.ToLower(info.Label))
 			}
 			if _, err := s.record(ctx, tx, p, RecordInput{Purpose: info.Code, Given: &want, Channel: ChannelPreferences, WordingID: in.Shown[info.Code]}, ""); err != nil {
 				return err

@@ -56,9 +56,13 @@ type Register interface {
 
 // Config holds the consent settings.
 type Config struct {
-	// LinkLifetime is how long a preference or unsubscribe link works:
-	// 30 days when zero.
+	// LinkLifetime is how long a preference link works: 30 days when
+	// zero.
 	LinkLifetime time.Duration
+	// UnsubscribeLifetime is how long a one-click unsubscribe link works:
+	// a year when zero. It sits in a marketing message the person may
+	// open long after it came, and it can only stop marketing to them.
+	UnsubscribeLifetime time.Duration
 }
 
 // Service records consents, withdrawals and opt-outs, answers who has
@@ -78,6 +82,9 @@ type Service struct {
 func New(db *store.DB, v *vault.Vault, al *audit.Log, sup *Suppressions, reg Register, cfg Config) *Service {
 	if cfg.LinkLifetime <= 0 {
 		cfg.LinkLifetime = 30 * 24 * time.Hour
+	}
+	if cfg.UnsubscribeLifetime <= 0 {
+		cfg.UnsubscribeLifetime = 365 * 24 * time.Hour
 	}
 	return &Service{db: db, vault: v, audit: al, sup: sup, reg: reg, tokenKey: v.SystemKey("consent-link"), cfg: cfg}
 }
@@ -324,6 +331,9 @@ func (s *Service) optBackIn(ctx context.Context, tx *store.Tx, p Person, ch Chan
 	}
 	src := SourceStaff
 	if ch == ChannelPreferences {
+		if ctx.Value(noLiftKey{}) != nil {
+			return apperr.New(apperr.Invalid, "Nothing was changed. You asked us to stop all marketing, and only the organisation's data protection officer can restart it: ask them for a new link to your preferences, or tell them you want marketing again.")
+		}
 		src = SourcePreferences
 	} else if !access.ActorFrom(ctx).Can(access.PermRightsManage) {
 		return apperr.New(apperr.Forbidden, "This person objected to direct marketing and is on the suppression list. Only the data protection officer can record them opting back in: pass what they said on to the DPO, or send them their preference link.")

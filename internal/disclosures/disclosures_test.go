@@ -164,6 +164,16 @@ func TestHeldUntilTheDPOApproves(t *testing.T) {
 
 		_, err = w.svc.Decide(officer, d.ID, true, "Looks fine.")
 		wantCode(t, err, apperr.Forbidden)
+		// An officer over the whole organisation (a national officer)
+		// approves disclosures but is not the DPO: they cannot release a
+		// held one either.
+		testkit.Account(t, w.c.Access, access.WithActor(context.Background(), access.OperatorActor(w.root.Path)), "national", access.RoleOfficer, w.root.ID)
+		national := w.as(t, "national")
+		if w.svc.CanDecide(national) {
+			t.Fatal("a national officer is offered the DPO's decision")
+		}
+		_, err = w.svc.Decide(national, d.ID, true, "Looks fine.")
+		wantCode(t, err, apperr.Forbidden)
 		_, err = w.svc.Decide(dpo, d.ID, true, "  ")
 		wantCode(t, err, apperr.Invalid)
 		got, err := w.svc.Decide(dpo, d.ID, true, "Sch 2 para 2 applies: a written request from the force's DP officer, minimum data.")

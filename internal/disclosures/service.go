@@ -43,7 +43,7 @@ type People interface {
 }
 
 // Units gives the organisation's root unit (access.Service does): the
-// DPO's approval is a grant of disclosures:approve over all of it.
+// DPO is who holds disclosures:approve and rights:manage over all of it.
 type Units interface {
 	RootUnit(ctx context.Context) (*access.Unit, error)
 }
@@ -358,7 +358,13 @@ func (s *Service) Create(ctx context.Context, in NewDisclosure) (*Disclosure, er
 				d.ID, id, paths[i]); err != nil {
 				return fmt.Errorf("insert disclosure person: %w", err)
 			}
-			if err := s.record(ctx, "disclosure.subject", d.ID, id, map[string]string{"recipient_id": rc.ID}); err != nil {
+			detail := map[string]string{"recipient_id": rc.ID}
+			if d.Prejudice {
+				// The access log leaves this event out of what the person
+				// is given (see access.AccessLogSource).
+				detail["prejudice"] = "true"
+			}
+			if err := s.record(ctx, "disclosure.subject", d.ID, id, detail); err != nil {
 				return err
 			}
 		}
@@ -373,14 +379,16 @@ func (s *Service) Create(ctx context.Context, in NewDisclosure) (*Disclosure, er
 	return out, nil
 }
 
-// canDecide reports whether the actor holds disclosures:approve over the
-// whole organisation: the DPO.
+// canDecide reports whether the actor is the DPO: disclosures:approve and
+// rights:manage over the whole organisation. An officer granted on the
+// root unit approves disclosures too, but is not the DPO, so
+// disclosures:approve alone is not enough.
 func (s *Service) canDecide(ctx context.Context, a *access.Actor) (bool, error) {
 	root, err := s.units.RootUnit(ctx)
 	if err != nil {
 		return false, err
 	}
-	return a.CanIn(access.PermDisclosures, root.Path), nil
+	return a.CanIn(access.PermDisclosures, root.Path) && a.CanIn(access.PermRightsManage, root.Path), nil
 }
 
 // CanDecide reports whether the actor in ctx may approve or refuse held
@@ -395,8 +403,8 @@ func (s *Service) CanDecide(ctx context.Context) bool {
 }
 
 // Decide approves or refuses a disclosure waiting for the DPO, with their
-// reason (sealed). Only the DPO (disclosures:approve over the whole
-// organisation) decides; a disclosure already decided is a conflict.
+// reason (sealed). Only the DPO (disclosures:approve and rights:manage
+// over the whole organisation) decides; a disclosure already decided is a conflict.
 func (s *Service) Decide(ctx context.Context, id string, approve bool, reason string) (*Disclosure, error) {
 	a, err := access.Require(ctx, access.PermDisclosures)
 	if err != nil {
@@ -407,7 +415,7 @@ func (s *Service) Decide(ctx context.Context, id string, approve bool, reason st
 		return nil, err
 	}
 	if !ok {
-		return nil, apperr.New(apperr.Forbidden, "Only the DPO (disclosures:approve over the whole organisation) can approve or refuse a held disclosure.")
+		return nil, apperr.New(apperr.Forbidden, "Only the data protection officer can approve or refuse a held disclosure: ask them to decide it (it is on their list of disclosures waiting for approval).")
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {

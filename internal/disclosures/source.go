@@ -31,6 +31,12 @@ func (src *Source) Collect(ctx context.Context, subjectID string) ([]collect.Ite
 	if err != nil {
 		return nil, err
 	}
+	// Audited whether or not anything was found: the person's access log
+	// shows this event, and its presence must not tell them a disclosure
+	// (perhaps one withheld from them) exists.
+	if err := src.s.record(ctx, "disclosure.collect", "", subjectID, map[string]string{"count": strconv.Itoa(len(list))}); err != nil {
+		return nil, err
+	}
 	if len(list) == 0 {
 		return nil, nil
 	}
@@ -48,9 +54,6 @@ func (src *Source) Collect(ctx context.Context, subjectID string) ([]collect.Ite
 				d.Basis.Label() + "). Consider withholding it under that exemption, and record why."
 		}
 		items = append(items, it)
-	}
-	if err := src.s.record(ctx, "disclosure.collect", "", subjectID, map[string]string{"count": strconv.Itoa(len(items))}); err != nil {
-		return nil, err
 	}
 	return items, nil
 }

@@ -176,7 +176,7 @@ func (s *Service) SendToList(ctx context.Context, listID string, m Message) (*Qu
 			for _, p := range people {
 				var unsub string
 				if class == ClassMarketing {
-					tok, err := s.unsubs.UnsubscribeToken(ctx, p.id, string(consent.PurposeMarketing))
+					tok, err := s.unsubs.UnsubscribeToken(ctx, p.id, consent.AllMarketing)
 					if err != nil {
 						return err
 					}
@@ -246,7 +246,7 @@ func (s *Service) build(now time.Time, to string, m Message, unsub string) []byt
 		// RFC 8058: the POST to the link unsubscribes without a page.
 		h("List-Unsubscribe", "<"+unsub+">")
 		h("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
-		body += "\n\n--\nYou receive this because you have not opted out of our campaigns. To stop them, open " + unsub
+		body += "\n\n--\nYou receive this because you have not opted out of our marketing messages. To stop all of them, open " + unsub
 	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)

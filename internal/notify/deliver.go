@@ -116,7 +116,7 @@ func (s *Service) finish(ctx context.Context, d due, status Status, attempts int
 		args := []any{string(status), attempts, store.Millis(next), lastErr, sentAt, d.id}
 		if dropBody {
 			dropped = sql.NullInt64{Int64: now, Valid: true}
-			q = `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5, message = NULL, body_dropped_at = $7 WHERE id = $6`
+			q = `UPDATE outbox SET status = $1, attempts = $2, next_attempt_at = $3, last_error = $4, sent_at = $5, rcpt = NULL, message = NULL, body_dropped_at = $7 WHERE id = $6`
 			args = append(args, dropped)
 		}
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
@@ -133,6 +133,16 @@ func (s *Service) deliverOne(ctx context.Context, d due, r *Round) error {
 	ok, err := s.claim(ctx, d)
 	if err != nil || !ok {
 		return err
+	}
+	if d.status == string(StatusSending) {
+		// A server stopped while sending it and its lease ran out: that
+		// attempt counts, so a message that stops the server every time
+		// is not sent again and again for ever.
+		d.attempts++
+		if d.attempts >= s.cfg.MaxAttempts {
+			r.Failed++
+			return s.finish(ctx, d, StatusFailed, d.attempts, s.db.Now(), "the delivery was interrupted (Steward stopped while sending) too many times; it may or may not have arrived", false)
+		}
 	}
 	rcptJSON, err := s.open(ctx, d.subjectID, d.id, "rcpt", d.rcpt)
 	if errors.Is(err, vault.ErrShredded) {
@@ -189,15 +199,15 @@ func (s *Service) deliverOne(ctx context.Context, d due, r *Round) error {
 	return s.finish(ctx, d, StatusQueued, attempts, s.db.Now().Add(s.backoff(attempts)), safe, false)
 }
 
-// dropBodies drops the bodies of messages sent, failed or suppressed more
-// than KeepBodies ago; the rows stay.
+// dropBodies drops the bodies and addresses of messages sent, failed or
+// suppressed more than KeepBodies ago; the rows stay.
 func (s *Service) dropBodies(ctx context.Context) (int, error) {
 	var n int64
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := tx.Now()
 		cut := store.Millis(now.Add(-s.cfg.KeepBodies))
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET message = NULL, body_dropped_at = $1
-			WHERE message IS NOT NULL AND status IN ('sent', 'failed', 'suppressed') AND COALESCE(sent_at, created_at) < $2`, store.Millis(now), cut)
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET rcpt = NULL, message = NULL, body_dropped_at = $1
+			WHERE (message IS NOT NULL OR rcpt IS NOT NULL) AND status IN ('sent', 'failed', 'suppressed') AND COALESCE(sent_at, created_at) < $2`, store.Millis(now), cut)
 		if err != nil {
 			return fmt.Errorf("drop old message bodies: %w", err)
 		}

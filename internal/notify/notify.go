@@ -11,10 +11,10 @@
 // suppression list when the email is queued and again when each message
 // leaves.
 //
-// Retention: a message's body (and headers) stay sealed in the outbox
-// until it is sent or given up, then for Config.KeepBodies (30 days by
-// default) so a delivery problem can be looked into; then the body is
-// dropped and the row stays as the record that a message of that class
+// Retention: a message's body (and headers) and its addresses stay sealed
+// in the outbox until it is sent or given up, then for Config.KeepBodies
+// (30 days by default) so a delivery problem can be looked into; then
+// both are dropped and the row stays as the record that a message of that class
 // went to that many people, when.
 package notify
 

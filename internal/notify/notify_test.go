@@ -48,6 +48,7 @@ type world struct {
 	c      *testkit.Core
 	now    time.Time
 	sup    *consent.Suppressions
+	reg    *subjects.Service
 	out    *notify.Service
 	smtp   *smtptest.Server
 	people []*subjects.Subject
@@ -64,6 +65,7 @@ func newWorld(t *testing.T, env storetest.Env, cfg notify.Config) *world {
 	w.c = testkit.Open(t, env, testkit.Options{Clock: func() time.Time { return w.now }})
 	reg := subjects.New(w.c.DB, w.c.Vault, w.c.Audit, w.c.Access, nil, subjects.Config{})
 	w.sup = consent.NewSuppressions(w.c.DB, w.c.Vault, w.c.Audit)
+	w.reg = reg
 	ctx := context.Background()
 	root, err := w.c.Access.CreateUnit(access.WithActor(ctx, access.OperatorActor("")), "", access.KindOrganisation, "Union")
 	if err != nil {
@@ -261,7 +263,7 @@ func TestMarketingHonoursOptOuts(t *testing.T) {
 			t.Fatalf("delivered: %+v", msgs)
 		}
 		cara := w.people[2].ID
-		if got := header(msgs[0].Data, "List-Unsubscribe"); got != "<https://steward.example/u/tok-marketing-"+cara+">" {
+		if got := header(msgs[0].Data, "List-Unsubscribe"); got != "<https://steward.example/u/tok-all_marketing-"+cara+">" {
 			t.Fatalf("List-Unsubscribe: %q", got)
 		}
 		if got := header(msgs[0].Data, "List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
@@ -278,6 +280,49 @@ func TestMarketingHonoursOptOuts(t *testing.T) {
 		}
 		if suppressed != 1 {
 			t.Fatalf("%d messages marked suppressed", suppressed)
+		}
+	})
+}
+
+// TestMarketingWithRealUnsubscribeLinks: with the consent service making
+// the links (as app.go wires it), a marketing email is queued, each
+// message's List-Unsubscribe link opens as that member's one-click
+// unsubscribe, and after the click the next marketing email leaves them
+// out.
+func TestMarketingWithRealUnsubscribeLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env, notify.Config{})
+		cs := consent.New(w.c.DB, w.c.Vault, w.c.Audit, w.sup, w.reg, consent.Config{})
+		w.out.UseUnsubscribes(cs)
+		q, err := w.out.SendToList(w.rep, "campaign", notify.Message{Subject: "Join the rally", Body: "Saturday at noon."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Messages != 3 {
+			t.Fatalf("queued: %+v", q)
+		}
+		if r := w.deliver(t); r.Sent != 3 {
+			t.Fatalf("round: %+v", r)
+		}
+		var link string
+		for _, m := range w.smtp.Messages() {
+			if m.To[0] == addresses[0] {
+				link = strings.Trim(header(m.Data, "List-Unsubscribe"), "<>")
+			}
+		}
+		tok, ok := strings.CutPrefix(link, "https://steward.example/u/")
+		if !ok {
+			t.Fatalf("List-Unsubscribe link %q", link)
+		}
+		if _, err := cs.Unsubscribe(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+		q, err = w.out.SendToList(w.rep, "campaign", notify.Message{Subject: "Rally report", Body: "Thank you."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Messages != 2 || q.Suppressed != 1 {
+			t.Fatalf("after the unsubscribe, queued: %+v", q)
 		}
 	})
 }
@@ -309,6 +354,21 @@ func TestBCC(t *testing.T) {
 		}
 		if header(msgs[0].Data, "To") != "undisclosed-recipients:;" {
 			t.Fatalf("To: %q", header(msgs[0].Data, "To"))
+		}
+		// After the retention period nothing of the message's people is
+		// left: a BCC message's addresses are sealed under the system key,
+		// so no erasure would ever reach them.
+		w.now = w.now.Add(31 * 24 * time.Hour)
+		if r := w.deliver(t); r.Dropped != 1 {
+			t.Fatalf("retention round: %+v", r)
+		}
+		var kept int
+		if err := w.c.DB.Q(context.Background()).QueryRowContext(context.Background(),
+			`SELECT COUNT(*) FROM outbox WHERE rcpt IS NOT NULL OR message IS NOT NULL`).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if kept != 0 {
+			t.Fatalf("%d sent messages keep their addresses or body after the retention period", kept)
 		}
 	})
 }
@@ -397,6 +457,47 @@ func TestPermanentFailure(t *testing.T) {
 		batches, err := w.out.Batches(w.rep)
 		if err != nil || len(batches) != 2 || batches[0].Failed != 1 {
 			t.Fatalf("batches: %+v, %v", batches, err)
+		}
+	})
+}
+
+// TestInterruptedDeliveriesCount: a message whose server stopped while
+// sending it is taken again when the lease ends, and each interruption
+// counts as an attempt, so a message that stops the server every time is
+// not sent again and again for ever.
+func TestInterruptedDeliveriesCount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env, notify.Config{MaxAttempts: 3})
+		w.out.UseLists(lists{"one": {class: "operational", ids: []string{w.people[0].ID}, emails: []string{addresses[0]}}})
+		q, err := w.out.SendToList(w.rep, "one", notify.Message{Subject: "Your case", Body: "Meeting on Tuesday."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		interrupt := func(attempts int) {
+			t.Helper()
+			// As a server leaves it when it stops mid-delivery: sending,
+			// with a lease that has now run out.
+			if _, err := w.c.DB.Writer().ExecContext(context.Background(), `UPDATE outbox SET status = 'sending', attempts = $1, next_attempt_at = $2`,
+				attempts, w.now.Add(-time.Minute).UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		interrupt(0)
+		if r := w.deliver(t); r.Sent != 1 {
+			t.Fatalf("after one interruption: %+v", r)
+		}
+		if s := w.statuses(t, q.BatchID)[0]; s.Attempts != 2 {
+			t.Fatalf("the interrupted attempt was not counted: %+v", s)
+		}
+		interrupt(2)
+		if r := w.deliver(t); r.Failed != 1 || r.Sent != 0 {
+			t.Fatalf("after the last interruption: %+v", r)
+		}
+		if n := len(w.smtp.Messages()); n != 1 {
+			t.Fatalf("%d messages reached the server", n)
+		}
+		if s := w.statuses(t, q.BatchID)[0]; s.Status != notify.StatusFailed || !strings.Contains(s.LastError, "interrupted") {
+			t.Fatalf("gave up: %+v", s)
 		}
 	})
 }

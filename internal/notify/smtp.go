@@ -20,13 +20,17 @@ type Mailer interface {
 
 // SMTP delivers through one SMTP server, configured by a URL:
 //
-//	smtp://user:pass@host:587   plain connection, STARTTLS when the server offers it
+//	smtp://user:pass@host:587   upgraded with STARTTLS before anything is sent
 //	smtps://user:pass@host:465  TLS from the first byte (implicit TLS)
 //
-// ?starttls=require refuses a server that does not offer STARTTLS;
-// ?starttls=off never upgrades (a relay on the same host). The password
-// is sent only over TLS, or to a server on the loopback interface
-// (net/smtp's rule).
+// By default a server that does not offer STARTTLS is refused, since
+// messages hold members' data and an attacker on the path could strip the
+// offer; a server on the loopback interface is used without TLS when it
+// offers none. ?starttls=auto upgrades only when offered (plain text
+// otherwise); ?starttls=off never upgrades (a relay on the same host);
+// ?starttls=require also refuses a loopback server without it. The
+// password is sent only over TLS, or to a server on the loopback
+// interface (net/smtp's rule).
 type SMTP struct {
 	host, addr string
 	implicit   bool
@@ -110,8 +114,8 @@ func (m *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) e
 			if err := c.StartTLS(&tls.Config{ServerName: m.host, MinVersion: tls.VersionTLS12}); err != nil {
 				return &deliveryError{what: "STARTTLS with the mail server failed", err: err}
 			}
-		} else if m.starttls == "require" {
-			return &deliveryError{what: "the mail server does not offer STARTTLS and the SMTP URL requires it", permanent: true}
+		} else if m.starttls == "require" || (m.starttls == "" && !loopback(m.host)) {
+			return &deliveryError{what: "the mail server does not offer STARTTLS, so the message would cross the network unencrypted: use smtps:// (port 465), a server that offers STARTTLS, or add ?starttls=auto to the SMTP URL to accept sending in plain text", permanent: true}
 		}
 	}
 	if m.auth != nil {
@@ -138,6 +142,15 @@ func (m *SMTP) Send(ctx context.Context, from string, to []string, msg []byte) e
 		return classify("end of DATA", err)
 	}
 	return c.Quit()
+}
+
+// loopback reports whether host is this machine.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // deliveryError is a failed delivery, described without addresses or

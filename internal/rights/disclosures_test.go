@@ -88,3 +88,49 @@ func TestNoticesFromTheDisclosureLog(t *testing.T) {
 		}
 	})
 }
+
+// TestPrejudicialDisclosureStaysOutOfTheAccessLog: a police disclosure
+// marked as prejudicial to tell the person about reaches the reviewer with
+// a note; the access log item, which the person gets too, does not say
+// that a disclosure was logged about them (which would tell them what the
+// reviewer may withhold), and its own note tells the reviewer a line was
+// left out.
+func TestPrejudicialDisclosureStaysOutOfTheAccessLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w, p, access := collateWorld(t, env)
+		dpo := w.as(t, "dpo")
+		dm := datamap.New(w.db, w.al)
+		log := disclosures.New(w.db, w.v, w.al, dm, w.reg, w.acc)
+		w.svc.Use(log.Source())
+		police, err := dm.CreateRecipient(dpo, datamap.Recipient{Name: "Northumbria Police", Kind: "public_authority"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cats, err := dm.Categories(dpo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := log.Create(dpo, disclosures.NewDisclosure{RecipientID: police.ID, SubjectIDs: []string{p.ID}, CategoryIDs: []string{cats[0].ID},
+			Basis: disclosures.BasisCrime, Reference: "NP-1", Reasoning: "Suspect in an investigation; telling them would tip them off.", Prejudice: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := log.Decide(dpo, d.ID, true, "Sch 2 para 2 applies."); err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := w.svc.Collate(dpo, access.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it := itemOf(t, items, disclosures.SourceName); it.Content.ReviewNote == "" {
+			t.Fatalf("the disclosure reaches the reviewer without its note: %+v", it)
+		}
+		al := itemOf(t, items, "access_log")
+		if txt := strings.ToLower(fieldsText(al)); strings.Contains(txt, "disclosure") || strings.Contains(txt, "shared") {
+			t.Fatalf("the access log tells the person about the disclosure:\n%s", fieldsText(al))
+		}
+		if !strings.Contains(al.Content.ReviewNote, "left out") {
+			t.Fatalf("the access log's note does not tell the reviewer: %q", al.Content.ReviewNote)
+		}
+	})
+}

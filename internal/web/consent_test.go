@@ -132,10 +132,35 @@ func TestOneClickUnsubscribeWithoutCookies(t *testing.T) {
 		if err != nil || !sup {
 			t.Fatalf("not suppressed after unsubscribing from all marketing: %v", err)
 		}
+		// A preference link a rep made says whom to ask to restart
+		// marketing (the rep cannot lift an objection); the DPO's offers
+		// the boxes.
+		rep, err := w.f.Access.Actor(context.Background(), w.f.RepUser, access.ViaSession)
+		if err != nil {
+			t.Fatal(err)
+		}
+		repPref, err := w.svc.PreferenceToken(access.WithActor(context.Background(), rep), w.member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = http.Get(w.f.URL + "/preferences/" + repPref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, resp); !strings.Contains(page, "data protection officer") || strings.Contains(page, "Tick a box below to start") {
+			t.Fatalf("preference page of a rep's link for a suppressed member:\n%s", page)
+		}
 		// Other forms keep their cross-origin protection.
 		pref, err := w.svc.PreferenceToken(w.dpo, w.member)
 		if err != nil {
 			t.Fatal(err)
+		}
+		resp, err = http.Get(w.f.URL + "/preferences/" + pref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := body(t, resp); !strings.Contains(page, "Tick a box below to start") {
+			t.Fatalf("preference page of the DPO's link for a suppressed member:\n%s", page)
 		}
 		if code, _ := oneClick(t, w.f.URL+"/preferences/"+pref, map[string]string{"Sec-Fetch-Site": "cross-site"}); code != http.StatusForbidden {
 			t.Fatalf("cross-site POST to the preference page answered %d, want 403", code)

@@ -21,6 +21,7 @@ func (s *Server) sharingPageRoutes() []route {
 		{"GET /disclosures", d, s.disclosuresPage},
 		{"GET /disclosures/pending", d, s.disclosuresPending},
 		{"GET /disclosures/new", d, s.disclosureNew},
+		{"POST /disclosures/new", d, s.disclosureSearch},
 		{"POST /disclosures", d, s.disclosureCreate},
 		{"GET /disclosures/{id}", d, s.disclosurePage},
 		{"POST /disclosures/{id}/decide", d, s.disclosureDecide},
@@ -83,15 +84,21 @@ type disclosureFormView struct {
 	Categories map[string]bool
 }
 
-// disclosureNew is the form: people are found by an exact search within
-// the actor's scope (the register's blind indexes match whole values),
-// and those already chosen travel with the search as hidden fields.
+// disclosureNew is the empty form.
 func (s *Server) disclosureNew(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	in := disclosures.NewDisclosure{RecipientID: q.Get("recipient_id"), SubjectIDs: q["person"], CategoryIDs: q["category_id"],
-		Basis: disclosures.Basis(q.Get("basis")), Reference: q.Get("reference"), Reasoning: q.Get("reasoning"),
-		DisclosedOn: q.Get("disclosed_on"), CourtOrder: q.Get("court_order") == "on", Prejudice: q.Get("prejudice") == "on"}
-	return s.disclosureForm(w, r, http.StatusOK, in, q.Get("q"), nil)
+	return s.disclosureForm(w, r, http.StatusOK, disclosures.NewDisclosure{}, "", nil)
+}
+
+// disclosureSearch is the form after a search for people: by an exact
+// search within the actor's scope (the register's blind indexes match
+// whole values), posted so the terms stay out of URLs; those already
+// chosen travel with the search as hidden fields.
+func (s *Server) disclosureSearch(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	return s.disclosureForm(w, r, http.StatusOK, disclosureInput(f), f.Get("q"), nil)
 }
 
 func (s *Server) disclosureForm(w http.ResponseWriter, r *http.Request, code int, in disclosures.NewDisclosure, query string, formErr error) error {

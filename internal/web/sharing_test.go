@@ -100,3 +100,26 @@ func TestComposePageShowsTheBCCWarning(t *testing.T) {
 		t.Fatalf("outbox: %d\n%s", code, page)
 	}
 }
+
+// TestDisclosureSearchKeepsTermsOutOfURLs: on the disclosure form the
+// search for people (a whole email, a name, a date of birth) is posted,
+// so the terms never sit in a URL, the browser's history or a proxy's
+// log; a search term in the address finds nobody.
+func TestDisclosureSearchKeepsTermsOutOfURLs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		f := newFixtureOn(t, env)
+		member := addMemberWithNote(t, f)
+		dpo := signedIn(t, f, f.DPOUser, f.DPOPassword, f.DPOCode(t))
+		code, page := get(t, f, dpo, "/disclosures/new")
+		if code != http.StatusOK || !strings.Contains(page, `<form method="post" action="/disclosures/new">`) {
+			t.Fatalf("the search form is not posted: %d\n%s", code, page)
+		}
+		if _, page = get(t, f, dpo, "/disclosures/new?q=priya.raman%40example.org"); strings.Contains(page, member) {
+			t.Fatal("a search term in the URL was searched for")
+		}
+		code, _, page = post(t, f, dpo, "/disclosures/new", url.Values{"q": {"priya.raman@example.org"}})
+		if code != http.StatusOK || !strings.Contains(page, `value="`+member+`"`) || !strings.Contains(page, "Priya Raman") {
+			t.Fatalf("posted search: %d\n%s", code, page)
+		}
+	})
+}
