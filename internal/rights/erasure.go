@@ -282,55 +282,56 @@ type Disclosures interface {
 }
 
 // UseDisclosures sets the disclosure log, so erasure and rectification
-// notices go to the recipients who actually received the person's data.
+// notices also go to the recipients who were given the person's data on a
+// particular occasion, not only to the data map's routine recipients.
 // Call it while wiring.
 func (s *Service) UseDisclosures(d Disclosures) { s.disclosures = d }
 
 // notice is a recipient to tell: its task key and name.
 type notice struct{ key, name string }
 
-// noticeRecipients are the recipients to tell of an erasure or correction:
-// those the disclosure log says received the person's data, or, when the
-// log has none for them, those the data map says receive the data of the
-// items' processing activities (every recipient, when the items name none).
+// noticeRecipients are the recipients to tell of an erasure or correction
+// (Art 19): those the data map says receive the data of the items'
+// processing activities as a matter of routine (every recipient, when the
+// items name none), and those the disclosure log says were given the
+// person's data on a particular occasion, each once.
 func (s *Service) noticeRecipients(ctx context.Context, r *row, items []Item) ([]notice, error) {
-	var known []datamap.Recipient
+	var out []notice
+	seen := map[string]bool{}
+	add := func(key, name string) {
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, notice{key: key, name: name})
+		}
+	}
+	var all []datamap.Recipient
 	if s.datamap != nil {
 		sup, err := s.supplement(ctx, items)
 		if err != nil {
 			return nil, err
 		}
-		known = sup.recipients
+		for _, rc := range sup.recipients {
+			add("notify:"+rc.ID, rc.Name)
+		}
+		if all, err = s.datamap.Recipients(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if s.disclosures != nil && r.subjectID.Valid {
 		names, err := s.disclosures.DisclosedTo(ctx, r.subjectID.String)
 		if err != nil {
 			return nil, fmt.Errorf("recipients from the disclosure log: %w", err)
 		}
-		if len(names) > 0 {
-			var all []datamap.Recipient
-			if s.datamap != nil {
-				if all, err = s.datamap.Recipients(ctx); err != nil {
-					return nil, err
+		for _, n := range names {
+			key := "notify:name:" + n
+			for _, rc := range all {
+				if rc.Name == n {
+					key = "notify:" + rc.ID
+					break
 				}
 			}
-			out := make([]notice, 0, len(names))
-			for _, n := range names {
-				key := "notify:name:" + n
-				for _, rc := range all {
-					if rc.Name == n {
-						key = "notify:" + rc.ID
-						break
-					}
-				}
-				out = append(out, notice{key: key, name: n})
-			}
-			return out, nil
+			add(key, n)
 		}
-	}
-	out := make([]notice, 0, len(known))
-	for _, rc := range known {
-		out = append(out, notice{key: "notify:" + rc.ID, name: rc.Name})
 	}
 	return out, nil
 }

@@ -63,7 +63,8 @@ type Service struct {
 	// corrections shows what a rectification corrected (UseCorrections).
 	corrections Corrections
 	// disclosures names who actually received a person's data
-	// (UseDisclosures); notices fall back to the data map without it.
+	// (UseDisclosures); notices go to them as well as to the data map's
+	// routine recipients.
 	disclosures Disclosures
 	// packTemplates are parsed once, here rather than for every pack.
 	packTemplates *template.Template
