@@ -164,7 +164,7 @@ func (s *Service) Policy(ctx context.Context, id string) (*Policy, error) {
 // version. Only the current version can be acknowledged; acknowledging
 // twice changes nothing.
 func (s *Service) Acknowledge(ctx context.Context, policyID string) error {
-	a, err := access.Require(ctx, access.PermSelf)
+	a, err := requireOwnWord(ctx, "acknowledge a policy")
 	if err != nil {
 		return err
 	}
