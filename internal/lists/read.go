@@ -85,17 +85,22 @@ func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, id, who string)
 
 // HeldBy returns the lists an account holds (not confirmed deleted),
 // newest first, for their dashboard and for offboarding: everything a
-// leaving rep must delete. The account itself may ask, and so may anyone
-// who approves disclosures or manages accounts.
+// leaving rep must delete. The account itself may ask, and so may the DPO
+// (governance:manage) or an administrator over accounts (offboarding);
+// an officer who approves disclosures sees those in their own units.
 func (s *Service) HeldBy(ctx context.Context, accountID string) ([]List, error) {
 	a := access.ActorFrom(ctx)
 	if a == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Please sign in.")
 	}
-	if a.AccountID != accountID && !a.Can(access.PermDisclosures) && !a.Can(access.PermAccountsManage) {
-		return nil, apperr.New(apperr.Forbidden, "Only the holder, the DPO or an officer can see the lists someone holds.")
+	switch {
+	case a.AccountID == accountID, a.Can(access.PermGovernanceManage), a.Can(access.PermAccountsManage):
+		return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL`, accountID)
+	case a.Can(access.PermDisclosures):
+		where, args := access.ScopeWhere("unit_path", a.Scope(access.PermDisclosures), 2)
+		return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL AND `+where, append([]any{accountID}, args...)...)
 	}
-	return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL`, accountID)
+	return nil, apperr.New(apperr.Forbidden, "Only the holder, the DPO or an officer over their unit can see the lists someone holds.")
 }
 
 // Outstanding returns every list past its expiry and not confirmed
