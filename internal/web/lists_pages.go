@@ -14,19 +14,22 @@ import (
 	"github.com/stewardhq/steward/internal/lists"
 )
 
-// listsPageRoutes are the member-list pages. Asking for a list, seeing
-// one's own and confirming deletion need lists:request; the service shows
-// a list only to its holder and to whoever approves disclosures over its
-// unit. Nothing personal goes in a URL: list ids only, and the one-time
-// download token travels in a POST body.
+// listsPageRoutes are the member-list pages. Asking for a list,
+// downloading it and seeing one's own need lists:request. A list's own
+// page and confirming its deletion need only to be signed in: they show
+// no member's data, and a holder whose access is paused (a new policy to
+// acknowledge) still holds the list and must still delete it. The
+// service shows a list only to its holder and to whoever approves
+// disclosures over its unit. Nothing personal goes in a URL: list ids
+// only, and the one-time download token travels in a POST body.
 func (s *Server) listsPageRoutes() []route {
-	l := access.PermListsRequest
+	l, me := access.PermListsRequest, access.PermSelf
 	return []route{
 		{"GET /lists", l, s.listsPage},
 		{"POST /lists", l, s.listCreate},
 		{"POST /lists/download", l, s.listDownload},
-		{"GET /lists/{id}", l, s.listPage},
-		{"POST /lists/{id}/deleted", l, s.listDeleted},
+		{"GET /lists/{id}", me, s.listPage},
+		{"POST /lists/{id}/deleted", me, s.listDeleted},
 		{"POST /lists/{id}/fresh", l, s.listFresh},
 	}
 }
@@ -308,7 +311,8 @@ func (s *Server) listsDashboard(ctx context.Context) (held, outstanding []lists.
 	if s.lists == nil || a == nil {
 		return nil, nil, nil
 	}
-	if a.Can(access.PermListsRequest) {
+	// A holder whose access is paused still holds their lists.
+	if a.Can(access.PermListsRequest) || a.Held(access.PermListsRequest) {
 		mine, err := s.lists.HeldBy(ctx, a.AccountID)
 		if err != nil {
 			return nil, nil, err
