@@ -1,6 +1,9 @@
 package lists_test
 
 import (
+	"strings"
+	"time"
+
 	"testing"
 
 	"github.com/stewardhq/steward/internal/access"
@@ -44,6 +47,37 @@ func TestHeldByKeepsToTheOfficersBranch(t *testing.T) {
 		}
 		if _, err := w.svc.HeldBy(w.as(t, "rep.b"), repID); !apperr.Is(err, apperr.Forbidden) {
 			t.Errorf("another rep reads the rep's lists: %v, want forbidden", err)
+		}
+	})
+}
+
+// The dates a person's access pack gives for a list are UK dates: a list
+// made at half past midnight in summer was given that day, not the day
+// before (UTC).
+func TestRightsSourceDatesAreUKDates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		w.clock.mu.Lock()
+		w.clock.now = time.Date(2026, 7, 1, 23, 30, 0, 0, time.UTC) // 00:30 on 2 July in London
+		w.clock.mu.Unlock()
+		m, err := w.svc.Create(w.as(t, "rep.a"), lists.Request{Purpose: "ballot", Format: lists.FormatAgeCSV})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(m.File.Name, "ballot-2026-07-02") {
+			t.Errorf("file name %q, want the UK date 2026-07-02", m.File.Name)
+		}
+		items, err := w.svc.Source().Collect(w.as(t, "dpo"), w.ids["Ada Lovelace"])
+		if err != nil || len(items) != 1 {
+			t.Fatalf("items %+v, %v", items, err)
+		}
+		if items[0].Date != "2026-07-02" {
+			t.Errorf("date %q, want 2026-07-02", items[0].Date)
+		}
+		for _, f := range items[0].Fields {
+			if f.Label == "Given on" && f.Value != "2026-07-02" || f.Label == "To be deleted by" && f.Value != "2026-08-01" {
+				t.Errorf("%s = %q", f.Label, f.Value)
+			}
 		}
 	})
 }
