@@ -75,10 +75,15 @@ func (s *Service) ConfirmDeleted(ctx context.Context, id string) (*List, error) 
 }
 
 func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, id, who string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE member_lists SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL`,
+	res, err := tx.ExecContext(ctx, `UPDATE member_lists SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL`,
 		store.Millis(tx.Now()), access.ActorID(ctx), id)
 	if err != nil {
 		return fmt.Errorf("confirm the list deleted: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("confirm the list deleted: %w", err)
+	} else if n == 0 {
+		return nil // confirmed meanwhile (another tab): one event is enough
 	}
 	return s.record(ctx, "member_list.deleted", id, "", map[string]string{"confirmed_by": who})
 }
