@@ -62,7 +62,7 @@ func (s *Service) Declare(ctx context.Context, checks []string) (*Declaration, e
 	}
 	for _, c := range checks {
 		if !slices.ContainsFunc(DeviceChecks(), func(d DeviceCheck) bool { return d.Code == c }) {
-			return nil, apperr.New(apperr.Invalid, "Unknown device check %q.", c)
+			return nil, apperr.New(apperr.Invalid, "Unknown device check %q: use the codes listed under device_checks in GET /api/v1/governance/onboarding.", c)
 		}
 	}
 	if len(missing) > 0 {

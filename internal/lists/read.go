@@ -156,7 +156,7 @@ func (s *Service) Emails(ctx context.Context, listID string) (class string, subj
 		return "", nil, nil, err
 	}
 	if !slices.Contains(r.Fields, FieldEmail) {
-		return "", nil, nil, apperr.New(apperr.Invalid, "This list's purpose (%s) does not include email addresses.", r.PurposeLabel)
+		return "", nil, nil, apperr.New(apperr.Invalid, "This list's purpose (%s) does not include email addresses: ask for a list for a purpose that does, such as a meeting notice.", r.PurposeLabel)
 	}
 	if r.DeletedAt != nil {
 		return "", nil, nil, apperr.New(apperr.Conflict, "This list was confirmed deleted: ask for a fresh one.")
