@@ -2,6 +2,8 @@ package governance_test
 
 import (
 	"context"
+	"github.com/stewardhq/steward/internal/governance"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +54,28 @@ func TestLimitedTokenCannotLiftTheGate(t *testing.T) {
 		}
 		if _, err := w.gov.Declare(me, govtest.AllChecks()); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// A policy or course can only be required of the roles the gate holds:
+// asking it of another role would be recorded and never asked of anyone.
+func TestRequirementsOnlyForGatedRoles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, env storetest.Env) {
+		w := newWorld(t, env)
+		if _, err := w.gov.PublishPolicy(w.dpo, governance.PolicyInput{Title: "Membership handbook", Version: "v1", Body: "x", RequiresAck: true,
+			Roles: []string{"rep", "membership"}}); !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.MessageOf(err), "membership") {
+			t.Errorf("policy for membership staff: %v, want invalid naming the role", err)
+		}
+		if _, err := w.gov.CreateCourse(w.dpo, governance.CourseInput{Name: "Admin course", ValidityMonths: 12, Roles: []string{"admin"}}); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("course for admins: %v, want invalid", err)
+		}
+		ps, err := w.gov.Policies(w.dpo)
+		if err != nil || len(ps) != 1 {
+			t.Errorf("policies after the refusal: %+v, %v; want the one from before", ps, err)
+		}
+		if _, err := w.gov.PublishPolicy(w.dpo, governance.PolicyInput{Title: "Rep's guide", Version: "v1", Body: "x", RequiresAck: true, Roles: []string{"rep"}}); err != nil {
+			t.Errorf("policy for reps: %v", err)
 		}
 	})
 }
