@@ -163,6 +163,9 @@ func Require(ctx context.Context, p Permission) (*Actor, error) {
 	if a.Held(p) {
 		return nil, apperr.New(apperr.Forbidden, "%s", a.Hold)
 	}
+	if !a.tokenAllows(p) {
+		return nil, apperr.New(apperr.Forbidden, "%s", a.tokenLimit(p))
+	}
 	if !a.Can(p) {
 		return nil, apperr.New(apperr.Forbidden, "Your roles do not include the permission %q.", p)
 	}

@@ -35,9 +35,10 @@ func (s *Service) hold(ctx context.Context, accountID string, grants []Grant) (s
 	return reason, nil
 }
 
-// Held reports whether the actor's roles include p but a hold stops it.
+// Held reports whether the actor's roles (and token, if any) include p
+// but a hold stops it.
 func (a *Actor) Held(p Permission) bool {
-	if a == nil || a.Hold == "" || !p.PersonalData() {
+	if a == nil || a.Hold == "" || !p.PersonalData() || !a.tokenAllows(p) {
 		return false
 	}
 	for _, g := range a.Grants {
@@ -54,7 +55,15 @@ func (a *Actor) DeniedMessage(p Permission, otherwise string) string {
 	if a.Held(p) {
 		return a.Hold
 	}
+	if a != nil && !a.tokenAllows(p) {
+		return a.tokenLimit(p)
+	}
 	return otherwise
+}
+
+// tokenLimit says that a limited token stops p.
+func (a *Actor) tokenLimit(p Permission) string {
+	return fmt.Sprintf("This API token is limited to %s and does not include %q: use a token that does, or create one under Account settings.", joinPerms(a.TokenPerms), p)
 }
 
 func mayRunStaff(a *Actor) bool {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/store"
 )
@@ -48,7 +47,7 @@ type Declaration struct {
 // must be ticked: a device that falls short must be put right first. It
 // holds for a year (Config.DeclarationValidity), then must be renewed.
 func (s *Service) Declare(ctx context.Context, checks []string) (*Declaration, error) {
-	a, err := access.Require(ctx, access.PermSelf)
+	a, err := requireOwnWord(ctx, "make the device-security declaration")
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +62,7 @@ func (s *Service) Declare(ctx context.Context, checks []string) (*Declaration, e
 	}
 	for _, c := range checks {
 		if !slices.ContainsFunc(DeviceChecks(), func(d DeviceCheck) bool { return d.Code == c }) {
-			return nil, apperr.New(apperr.Invalid, "Unknown device check %q.", c)
+			return nil, apperr.New(apperr.Invalid, "Unknown device check %q: use the codes listed under device_checks in GET /api/v1/governance/onboarding.", c)
 		}
 	}
 	if len(missing) > 0 {

@@ -59,7 +59,7 @@ func (s *Service) Hold(ctx context.Context, accountID string, grants []access.Gr
 // not.
 func holdMessage(st *Status) string {
 	if st.LeftOn != "" {
-		return "Your access to members' personal data has ended: you left the role on " + st.LeftOn + ". Ask the DPO if this is a mistake."
+		return "Your access to members' personal data has ended: you left the role on " + st.LeftOn + ". A leaving cannot be undone: if you take up a role again, ask an administrator for a new account, which starts its own onboarding."
 	}
 	if st.Complete {
 		return ""

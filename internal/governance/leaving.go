@@ -314,7 +314,7 @@ func (s *Service) RecordOffboarding(ctx context.Context, accountID string, item 
 	if day.String() < o.LeftOn && item != ItemReturnData {
 		// Handing things back may start before the last day; deleting and
 		// confirming are about what is left afterwards.
-		return nil, apperr.New(apperr.Invalid, "%s is before the leaving date %s.", day, o.LeftOn)
+		return nil, apperr.New(apperr.Invalid, "%s is before the leaving date %s: give the day it was done, on or after the leaving date (only returning things may come earlier).", day, o.LeftOn)
 	}
 	var toID string
 	if item == ItemHandOver && s.cases != nil && handTo != "" {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -35,7 +36,7 @@ type PolicyInput struct {
 	Version     string   `json:"version" doc:"The version label, e.g. v3 or 2026-1"`
 	Body        string   `json:"body" doc:"The text people read before acknowledging, or a summary with where the full text is"`
 	RequiresAck bool     `json:"requires_acknowledgement,omitempty"`
-	Roles       []string `json:"roles,omitempty" doc:"Roles that must acknowledge; default the gated roles (rep, officer)"`
+	Roles       []string `json:"roles,omitempty" doc:"Roles that must acknowledge, among the gated roles (rep, officer by default); default all of them"`
 }
 
 // policyKey makes the grouping key from a title: lower-case words joined
@@ -74,12 +75,9 @@ func (s *Service) PublishPolicy(ctx context.Context, in PolicyInput) (*Policy, e
 	case in.Body == "" || len(in.Body) > 200_000:
 		return nil, apperr.New(apperr.Invalid, "Give the policy's text (or a summary saying where the full text is), up to 200,000 characters.")
 	}
-	roles, err := parseRoles(in.Roles)
+	roles, err := s.requiredOf(in.Roles)
 	if err != nil {
 		return nil, err
-	}
-	if len(roles) == 0 {
-		roles = s.cfg.GatedRoles
 	}
 	p := &Policy{ID: store.NewID(), Key: key, Title: in.Title, Version: in.Version, Body: in.Body, RequiresAck: in.RequiresAck, Roles: roles, Current: true}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
@@ -102,6 +100,26 @@ func (s *Service) PublishPolicy(ctx context.Context, in PolicyInput) (*Policy, e
 		return nil, err
 	}
 	return p, nil
+}
+
+// requiredOf reads the roles a policy or course is required of: the
+// gated roles when none are named, and only gated roles, since the
+// checklist of any other role is never asked for (a requirement of it
+// would be recorded and bind nobody).
+func (s *Service) requiredOf(in []string) ([]access.Role, error) {
+	roles, err := parseRoles(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(roles) == 0 {
+		return s.cfg.GatedRoles, nil
+	}
+	for _, r := range roles {
+		if !slices.Contains(s.cfg.GatedRoles, r) {
+			return nil, apperr.New(apperr.Invalid, "%s accounts do not wait for an onboarding checklist, so nothing would ask them for this: require it of %s only.", r, joinRoles(s.cfg.GatedRoles))
+		}
+	}
+	return roles, nil
 }
 
 const policyCols = `p.id, p.policy_key, p.title, p.version, p.body, p.requires_ack, p.roles, p.published_at,
@@ -164,7 +182,7 @@ func (s *Service) Policy(ctx context.Context, id string) (*Policy, error) {
 // version. Only the current version can be acknowledged; acknowledging
 // twice changes nothing.
 func (s *Service) Acknowledge(ctx context.Context, policyID string) error {
-	a, err := access.Require(ctx, access.PermSelf)
+	a, err := requireOwnWord(ctx, "acknowledge a policy")
 	if err != nil {
 		return err
 	}
@@ -200,7 +218,7 @@ type Course struct {
 type CourseInput struct {
 	Name           string   `json:"name"`
 	ValidityMonths int      `json:"validity_months" minimum:"1" maximum:"120"`
-	Roles          []string `json:"roles,omitempty" doc:"Roles that must complete it; default the gated roles (rep, officer)"`
+	Roles          []string `json:"roles,omitempty" doc:"Roles that must complete it, among the gated roles (rep, officer by default); default all of them"`
 }
 
 // CreateCourse adds a training course. Roles it names lose personal-data
@@ -216,12 +234,9 @@ func (s *Service) CreateCourse(ctx context.Context, in CourseInput) (*Course, er
 	if in.ValidityMonths < 1 || in.ValidityMonths > 120 {
 		return nil, apperr.New(apperr.Invalid, "A completion counts for 1 to 120 months; %d is outside that.", in.ValidityMonths)
 	}
-	roles, err := parseRoles(in.Roles)
+	roles, err := s.requiredOf(in.Roles)
 	if err != nil {
 		return nil, err
-	}
-	if len(roles) == 0 {
-		roles = s.cfg.GatedRoles
 	}
 	c := &Course{ID: store.NewID(), Name: in.Name, ValidityMonths: in.ValidityMonths, Roles: roles}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {

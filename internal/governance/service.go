@@ -95,6 +95,21 @@ func requireManage(ctx context.Context) (*access.Actor, error) {
 	return access.Require(ctx, access.PermGovernanceManage)
 }
 
+// requireOwnWord is the actor acting on their own account in a way only
+// the person can: acknowledging a policy, making the device declaration.
+// Together these switch the gate off, so a token limited to some
+// permissions (a read-only one in a script, say) may not do them.
+func requireOwnWord(ctx context.Context, what string) (*access.Actor, error) {
+	a, err := access.Require(ctx, access.PermSelf)
+	if err != nil {
+		return nil, err
+	}
+	if a.Via == access.ViaToken && len(a.TokenPerms) > 0 {
+		return nil, apperr.New(apperr.Forbidden, "A limited API token cannot %s: do it yourself on the Onboarding page, or with a token that is not limited.", what)
+	}
+	return a, nil
+}
+
 // gated reports whether grants put an account behind the gate.
 func (s *Service) gated(grants []access.Grant) bool {
 	g := false

@@ -152,7 +152,7 @@ func (s *Service) Create(ctx context.Context, req Request) (*Made, error) {
 	}
 	file := File{Password: NewPassword()}
 	var buf bytes.Buffer
-	stamp := s.db.Now().Format("2006-01-02")
+	stamp := s.day(s.db.Now())
 	switch req.Format {
 	case FormatXLSX:
 		err = writeXLSX(&buf, t, "Members", file.Password)

@@ -126,8 +126,10 @@ func writeAgeCSV(w io.Writer, t table, passphrase string) error {
 
 // defuse stops a spreadsheet from reading a CSV cell as a formula when
 // the file is opened in one: a value starting with =, @, a tab or a
-// carriage return, or with + or - not followed by a digit (a phone number
-// such as +44 stays as it is), gets a leading apostrophe.
+// carriage return, or with + or -, gets a leading apostrophe. A phone
+// number (a sign followed by nothing but digits and spaces, such as
+// +44 7700 900123) stays as it is; anything else after the sign, even
+// after a digit (-2+3+cmd|...), is defused.
 func defuse(v string) string {
 	if v == "" {
 		return v
@@ -136,11 +138,26 @@ func defuse(v string) string {
 	case '=', '@', '\t', '\r':
 		return "'" + v
 	case '+', '-':
-		if len(v) == 1 || v[1] < '0' || v[1] > '9' {
+		if !phoneLike(v[1:]) {
 			return "'" + v
 		}
 	}
 	return v
+}
+
+// phoneLike reports whether s is digits and spaces only, with a digit.
+func phoneLike(s string) bool {
+	digit := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r == ' ':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // DecryptAgeCSV decrypts an age-encrypted list with its passphrase and

@@ -22,7 +22,8 @@ func (s *Service) HolderLeft(ctx context.Context, accountID string) (int, error)
 	if a == nil {
 		return 0, apperr.New(apperr.Unauthenticated, "Please sign in.")
 	}
-	if !a.Can(access.PermDisclosures) && !a.Can(access.PermAccountsManage) {
+	// The same people who may record a leaving (governance.Leave).
+	if !a.Can(access.PermGovernanceManage) && !a.Can(access.PermAccountsManage) {
 		return 0, apperr.New(apperr.Forbidden, "Only the DPO or an administrator can record that a list holder has left.")
 	}
 	n := 0

@@ -75,27 +75,37 @@ func (s *Service) ConfirmDeleted(ctx context.Context, id string) (*List, error) 
 }
 
 func (s *Service) markDeleted(ctx context.Context, tx *store.Tx, id, who string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE member_lists SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL`,
+	res, err := tx.ExecContext(ctx, `UPDATE member_lists SET deleted_at = $1, deleted_by = $2 WHERE id = $3 AND deleted_at IS NULL`,
 		store.Millis(tx.Now()), access.ActorID(ctx), id)
 	if err != nil {
 		return fmt.Errorf("confirm the list deleted: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("confirm the list deleted: %w", err)
+	} else if n == 0 {
+		return nil // confirmed meanwhile (another tab): one event is enough
 	}
 	return s.record(ctx, "member_list.deleted", id, "", map[string]string{"confirmed_by": who})
 }
 
 // HeldBy returns the lists an account holds (not confirmed deleted),
 // newest first, for their dashboard and for offboarding: everything a
-// leaving rep must delete. The account itself may ask, and so may anyone
-// who approves disclosures or manages accounts.
+// leaving rep must delete. The account itself may ask, and so may the DPO
+// (governance:manage) or an administrator over accounts (offboarding);
+// an officer who approves disclosures sees those in their own units.
 func (s *Service) HeldBy(ctx context.Context, accountID string) ([]List, error) {
 	a := access.ActorFrom(ctx)
 	if a == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Please sign in.")
 	}
-	if a.AccountID != accountID && !a.Can(access.PermDisclosures) && !a.Can(access.PermAccountsManage) {
-		return nil, apperr.New(apperr.Forbidden, "Only the holder, the DPO or an officer can see the lists someone holds.")
+	switch {
+	case a.AccountID == accountID, a.Can(access.PermGovernanceManage), a.Can(access.PermAccountsManage):
+		return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL`, accountID)
+	case a.Can(access.PermDisclosures):
+		where, args := access.ScopeWhere("unit_path", a.Scope(access.PermDisclosures), 2)
+		return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL AND `+where, append([]any{accountID}, args...)...)
 	}
-	return s.query(ctx, `holder_id = $1 AND deleted_at IS NULL`, accountID)
+	return nil, apperr.New(apperr.Forbidden, "Only the holder, the DPO or an officer over their unit can see the lists someone holds.")
 }
 
 // Outstanding returns every list past its expiry and not confirmed
@@ -146,7 +156,7 @@ func (s *Service) Emails(ctx context.Context, listID string) (class string, subj
 		return "", nil, nil, err
 	}
 	if !slices.Contains(r.Fields, FieldEmail) {
-		return "", nil, nil, apperr.New(apperr.Invalid, "This list's purpose (%s) does not include email addresses.", r.PurposeLabel)
+		return "", nil, nil, apperr.New(apperr.Invalid, "This list's purpose (%s) does not include email addresses: ask for a list for a purpose that does, such as a meeting notice.", r.PurposeLabel)
 	}
 	if r.DeletedAt != nil {
 		return "", nil, nil, apperr.New(apperr.Conflict, "This list was confirmed deleted: ask for a fresh one.")

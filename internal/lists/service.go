@@ -12,6 +12,7 @@ import (
 	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/apperr"
 	"github.com/stewardhq/steward/internal/audit"
+	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/store"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -55,6 +56,9 @@ type Service struct {
 	sup      Suppressions
 	consents Consents
 	cfg      Config
+	// london gives the UK dates people are told (a file's name, an
+	// access pack).
+	london *time.Location
 }
 
 // New returns the member lists service. sup may be nil only where nobody
@@ -67,8 +71,15 @@ func New(db *store.DB, al *audit.Log, people *subjects.Service, units Units, sup
 	if cfg.StaleAfter <= 0 {
 		cfg.StaleAfter = 7 * 24 * time.Hour
 	}
-	return &Service{db: db, audit: al, people: people, units: units, sup: sup, cfg: cfg}
+	london, err := calendar.London()
+	if err != nil {
+		london = time.UTC // no time zone data: UTC dates are a day out at worst
+	}
+	return &Service{db: db, audit: al, people: people, units: units, sup: sup, cfg: cfg, london: london}
 }
+
+// day is the UK calendar date of t.
+func (s *Service) day(t time.Time) string { return t.In(s.london).Format(time.DateOnly) }
 
 // UseConsents sets where consents are kept. Until it is called nobody is
 // left out of a list for want of consent, since none are recorded.

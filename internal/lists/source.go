@@ -50,15 +50,15 @@ func (src *Source) Collect(ctx context.Context, subjectID string) ([]collect.Ite
 	out := make([]collect.Item, 0, len(lists))
 	for _, l := range lists {
 		it := collect.Item{Source: "member_lists", Key: l.ID, Category: "Member lists you were on",
-			Title: "Member list: " + l.PurposeLabel, Date: l.CreatedAt.Format("2006-01-02"), Purpose: l.PurposeLabel,
+			Title: "Member list: " + l.PurposeLabel, Date: src.s.day(l.CreatedAt), Purpose: l.PurposeLabel,
 			Fields: []collect.Field{
 				{Label: "Your details on it", Value: l.FieldLabels()},
 				{Label: "Given to", Value: roleLabel(l.HolderRole)},
-				{Label: "Given on", Value: l.CreatedAt.Format("2006-01-02")},
-				{Label: "To be deleted by", Value: l.ExpiresAt.Format("2006-01-02")},
+				{Label: "Given on", Value: src.s.day(l.CreatedAt)},
+				{Label: "To be deleted by", Value: src.s.day(l.ExpiresAt)},
 			}}
 		if l.DeletedAt != nil {
-			it.Fields = append(it.Fields, collect.Field{Label: "Deletion confirmed", Value: l.DeletedAt.Format("2006-01-02")})
+			it.Fields = append(it.Fields, collect.Field{Label: "Deletion confirmed", Value: src.s.day(*l.DeletedAt)})
 		} else {
 			it.Fields = append(it.Fields, collect.Field{Label: "Deletion confirmed", Value: "not yet"})
 		}

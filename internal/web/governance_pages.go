@@ -148,7 +148,8 @@ type govPoliciesView struct {
 
 func (s *Server) renderGovPolicies(w http.ResponseWriter, r *http.Request, code int, notice, errMsg string) error {
 	ctx := r.Context()
-	v := govPoliciesView{Roles: access.Roles(), Gated: s.gov.Config().GatedRoles}
+	// Only the gated roles can be asked: no other role's checklist is.
+	v := govPoliciesView{Roles: s.gov.Config().GatedRoles, Gated: s.gov.Config().GatedRoles}
 	var err error
 	if v.Policies, err = s.gov.Policies(ctx); err != nil {
 		return err

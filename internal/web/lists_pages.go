@@ -14,19 +14,22 @@ import (
 	"github.com/stewardhq/steward/internal/lists"
 )
 
-// listsPageRoutes are the member-list pages. Asking for a list, seeing
-// one's own and confirming deletion need lists:request; the service shows
-// a list only to its holder and to whoever approves disclosures over its
-// unit. Nothing personal goes in a URL: list ids only, and the one-time
-// download token travels in a POST body.
+// listsPageRoutes are the member-list pages. Asking for a list,
+// downloading it and seeing one's own need lists:request. A list's own
+// page and confirming its deletion need only to be signed in: they show
+// no member's data, and a holder whose access is paused (a new policy to
+// acknowledge) still holds the list and must still delete it. The
+// service shows a list only to its holder and to whoever approves
+// disclosures over its unit. Nothing personal goes in a URL: list ids
+// only, and the one-time download token travels in a POST body.
 func (s *Server) listsPageRoutes() []route {
-	l := access.PermListsRequest
+	l, me := access.PermListsRequest, access.PermSelf
 	return []route{
 		{"GET /lists", l, s.listsPage},
 		{"POST /lists", l, s.listCreate},
 		{"POST /lists/download", l, s.listDownload},
-		{"GET /lists/{id}", l, s.listPage},
-		{"POST /lists/{id}/deleted", l, s.listDeleted},
+		{"GET /lists/{id}", me, s.listPage},
+		{"POST /lists/{id}/deleted", me, s.listDeleted},
 		{"POST /lists/{id}/fresh", l, s.listFresh},
 	}
 }
@@ -35,6 +38,15 @@ func (s *Server) listsPageRoutes() []route {
 // download.
 const downloadTTL = 10 * time.Minute
 
+// maxDownloadsPerHolder and maxDownloadBytes bound what waits in memory:
+// a holder's older files beyond the first few go (two tabs still work),
+// and past the total size the oldest files of anyone go first. A file
+// that went is asked for again as a fresh list.
+const (
+	maxDownloadsPerHolder = 4
+	maxDownloadBytes      = 256 << 20
+)
+
 // downloads holds each made file in memory, encrypted as it was made,
 // until its one download or for downloadTTL, keyed by a random token
 // that only the page shown to its holder carries (in a form, never a
@@ -42,17 +54,27 @@ const downloadTTL = 10 * time.Minute
 // must reach the same server (sticky sessions), or the holder asks for a
 // fresh list. The password is not kept here or anywhere.
 type downloads struct {
-	mu    sync.Mutex
-	files map[string]pendingFile
+	mu       sync.Mutex
+	files    map[string]pendingFile
+	bytes    int
+	seq      uint64
+	maxBytes int
+	// after runs f once d has passed (time.AfterFunc), so that a file
+	// leaves memory on time even when nobody else comes.
+	after func(d time.Duration, f func())
 }
 
 type pendingFile struct {
 	holder  string
 	file    lists.File
 	expires time.Time
+	seq     uint64
 }
 
-func newDownloads() *downloads { return &downloads{files: map[string]pendingFile{}} }
+func newDownloads() *downloads {
+	return &downloads{files: map[string]pendingFile{}, maxBytes: maxDownloadBytes,
+		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
+}
 
 // put keeps a file for its holder and returns its token.
 func (d *downloads) put(holder string, f lists.File, now time.Time) string {
@@ -61,9 +83,22 @@ func (d *downloads) put(holder string, f lists.File, now time.Time) string {
 	tok := base64.RawURLEncoding.EncodeToString(b)
 	f.Password = ""
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	d.sweep(now)
-	d.files[tok] = pendingFile{holder: holder, file: f, expires: now.Add(downloadTTL)}
+	for d.count(holder) >= maxDownloadsPerHolder {
+		d.drop(d.oldest(holder))
+	}
+	for len(d.files) > 0 && d.bytes+len(f.Data) > d.maxBytes {
+		d.drop(d.oldest(""))
+	}
+	d.seq++
+	d.files[tok] = pendingFile{holder: holder, file: f, expires: now.Add(downloadTTL), seq: d.seq}
+	d.bytes += len(f.Data)
+	d.mu.Unlock()
+	d.after(downloadTTL, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.drop(tok)
+	})
 	return tok
 }
 
@@ -77,14 +112,44 @@ func (d *downloads) take(holder, tok string, now time.Time) (lists.File, bool) {
 	if !ok || p.holder != holder {
 		return lists.File{}, false
 	}
-	delete(d.files, tok)
+	d.drop(tok)
 	return p.file, true
+}
+
+func (d *downloads) drop(tok string) {
+	if p, ok := d.files[tok]; ok {
+		d.bytes -= len(p.file.Data)
+		delete(d.files, tok)
+	}
+}
+
+// count is how many files wait for holder.
+func (d *downloads) count(holder string) int {
+	n := 0
+	for _, p := range d.files {
+		if p.holder == holder {
+			n++
+		}
+	}
+	return n
+}
+
+// oldest is the token of the oldest file waiting for holder, or of anyone
+// when holder is empty.
+func (d *downloads) oldest(holder string) string {
+	tok, seq := "", uint64(0)
+	for k, p := range d.files {
+		if (holder == "" || p.holder == holder) && (tok == "" || p.seq < seq) {
+			tok, seq = k, p.seq
+		}
+	}
+	return tok
 }
 
 func (d *downloads) sweep(now time.Time) {
 	for k, p := range d.files {
 		if now.After(p.expires) {
-			delete(d.files, k)
+			d.drop(k)
 		}
 	}
 }
@@ -179,7 +244,7 @@ func (s *Server) listDownload(w http.ResponseWriter, r *http.Request) error {
 	a := access.ActorFrom(r.Context())
 	file, ok := s.downloads.take(a.AccountID, f.Get("token"), time.Now())
 	if !ok {
-		return apperr.New(apperr.NotFound, "This download was already used or has expired (files wait %d minutes). Open the list from Member lists and download a fresh one.", int(downloadTTL/time.Minute))
+		return apperr.New(apperr.NotFound, "This download was already used, has expired (files wait %d minutes) or made way for newer files. Open the list from Member lists and download a fresh one.", int(downloadTTL/time.Minute))
 	}
 	h := w.Header()
 	h.Set("Content-Type", file.ContentType)
@@ -246,7 +311,8 @@ func (s *Server) listsDashboard(ctx context.Context) (held, outstanding []lists.
 	if s.lists == nil || a == nil {
 		return nil, nil, nil
 	}
-	if a.Can(access.PermListsRequest) {
+	// A holder whose access is paused still holds their lists.
+	if a.Can(access.PermListsRequest) || a.Held(access.PermListsRequest) {
 		mine, err := s.lists.HeldBy(ctx, a.AccountID)
 		if err != nil {
 			return nil, nil, err
