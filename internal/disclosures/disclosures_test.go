@@ -253,6 +253,13 @@ func TestScope(t *testing.T) {
 		}
 		_, err = w.svc.ForSubject(w.as(t, "rep"), w.tom.ID)
 		wantCode(t, err, apperr.NotFound)
+		// Who received Tom's data is the DPO's to ask, not an officer's
+		// of another branch.
+		_, err = w.svc.DisclosedTo(officer, w.tom.ID)
+		wantCode(t, err, apperr.NotFound)
+		if _, err := w.svc.DisclosedTo(dpo, w.tom.ID); err != nil {
+			t.Fatalf("the DPO asks who received Tom's data: %v", err)
+		}
 	})
 }
 

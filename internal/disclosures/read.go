@@ -206,6 +206,10 @@ func (s *Service) DisclosedTo(ctx context.Context, subjectID string) ([]string, 
 	if a == nil || !(a.Can(access.PermRightsManage) || a.Can(access.PermDisclosures)) {
 		return nil, apperr.New(apperr.Forbidden, "Reading who received a person's data needs rights:manage or disclosures:approve.")
 	}
+	p, err := s.people.UnitPathOf(ctx, subjectID)
+	if err != nil || !(a.CanIn(access.PermRightsManage, p) || a.CanIn(access.PermDisclosures, p)) {
+		return nil, apperr.New(apperr.NotFound, "No person with id %q.", subjectID)
+	}
 	list, err := s.forSubject(ctx, subjectID, StateApproved)
 	if err != nil {
 		return nil, err

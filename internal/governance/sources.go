@@ -3,7 +3,9 @@ package governance
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/stewardhq/steward/internal/calendar"
 	"github.com/stewardhq/steward/internal/lists"
 	"github.com/stewardhq/steward/internal/rights"
 )
@@ -27,10 +29,20 @@ func RequestsLoggedBy(rs *rights.Service) Holdings {
 // listHoldings adapts the member lists: every list a leaver holds that is
 // not confirmed deleted, and, when they leave, making those lists
 // outstanding at once.
-type listHoldings struct{ ls *lists.Service }
+type listHoldings struct {
+	ls *lists.Service
+	// london gives the delete-by date as people in the UK read it.
+	london *time.Location
+}
 
 // ListsHeldBy adapts the lists service for UseLists.
-func ListsHeldBy(ls *lists.Service) Holdings { return listHoldings{ls} }
+func ListsHeldBy(ls *lists.Service) Holdings {
+	loc, err := calendar.London()
+	if err != nil {
+		loc = time.UTC // no time zone data: a date may read a day early
+	}
+	return listHoldings{ls: ls, london: loc}
+}
 
 func (h listHoldings) Holdings(ctx context.Context, accountID string) ([]Holding, error) {
 	held, err := h.ls.HeldBy(ctx, accountID)
@@ -39,7 +51,7 @@ func (h listHoldings) Holdings(ctx context.Context, accountID string) ([]Holding
 	}
 	out := make([]Holding, 0, len(held))
 	for _, l := range held {
-		label := fmt.Sprintf("%s · %d people · delete by %s", l.PurposeLabel, l.People, l.ExpiresAt.Format("2 Jan 2006"))
+		label := fmt.Sprintf("%s · %d people · delete by %s", l.PurposeLabel, l.People, l.ExpiresAt.In(h.london).Format("2 Jan 2006"))
 		out = append(out, Holding{Kind: "list", ID: l.ID, Label: label, Since: l.CreatedAt, Link: "/lists/" + l.ID})
 	}
 	return out, nil
