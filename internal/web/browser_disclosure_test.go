@@ -104,19 +104,7 @@ func TestBrowserPoliceDisclosure(t *testing.T) {
 	}
 
 	// She asks for her data.
-	b.follow(`header nav a[href="/requests"]`)
-	b.follow(`main a[href="/requests/new"]`)
-	b.choose("#kind", string(rights.KindAccess))
-	b.choose("#channel", string(rights.ChannelEmail))
-	b.choose("#unit_id", f.WorkplaceA)
-	b.typeInNew("#description", "Please send me everything you hold about me and who you have given it to.")
-	b.typeInto("#requester_name", "Priya Raman")
-	b.typeInto("#requester_email", "priya.raman@example.org")
-	if st := b.follow(`main form[action="/requests"] button[type=submit]`); st != http.StatusOK {
-		t.Fatalf("logging the request: %d", st)
-	}
-	reqPath := strings.TrimPrefix(b.location(), f.URL)
-	reqPath = reqPath[:strings.IndexByte(reqPath+"?", '?')]
+	reqPath := b.logEmailedRequest(rights.KindAccess, f.WorkplaceA, "Please send me everything you hold about me and who you have given it to.")
 	b.typeInto("#subject_id", member)
 	b.follow(`form[action$="/match"] button[type=submit]`)
 	if st := b.follow(`form[action$="/collate"] button[type=submit]`); st != http.StatusOK {

@@ -110,19 +110,7 @@ func TestBrowserRightsErasure(t *testing.T) {
 	}
 
 	// The DPO logs the request; it opens at once, with the clock running.
-	b.follow(`header nav a[href="/requests"]`)
-	b.follow(`main a[href="/requests/new"]`)
-	b.choose("#kind", string(rights.KindErasure))
-	b.choose("#channel", string(rights.ChannelEmail))
-	b.choose("#unit_id", f.WorkplaceA)
-	b.typeInNew("#description", "Please delete everything you hold about me now that I have left the union.")
-	b.typeInto("#requester_name", "Priya Raman")
-	b.typeInto("#requester_email", "priya.raman@example.org")
-	if st := b.follow(`main form[action="/requests"] button[type=submit]`); st != http.StatusOK {
-		t.Fatalf("logging: %d", st)
-	}
-	reqPath := strings.TrimPrefix(b.location(), f.URL)
-	reqPath = reqPath[:strings.IndexByte(reqPath+"?", '?')]
+	reqPath := b.logEmailedRequest(rights.KindErasure, f.WorkplaceA, "Please delete everything you hold about me now that I have left the union.")
 	if got := b.text("p.status"); !strings.Contains(got, rights.KindErasure.Label()) || !strings.Contains(got, rights.StatusOpen.Label()) {
 		t.Fatalf("status line after logging %q", got)
 	}

@@ -126,6 +126,26 @@ func TestBrowserRights(t *testing.T) {
 
 // choose sets a select's or a date field's value, as picking from the
 // browser's own control would.
+// logEmailedRequest logs, as the signed-in DPO, a request of kind that
+// Priya Raman of unitID sent by email, and returns the request page's
+// path.
+func (b *browserTab) logEmailedRequest(kind rights.Kind, unitID, description string) string {
+	b.t.Helper()
+	b.follow(`header nav a[href="/requests"]`)
+	b.follow(`main a[href="/requests/new"]`)
+	b.choose("#kind", string(kind))
+	b.choose("#channel", string(rights.ChannelEmail))
+	b.choose("#unit_id", unitID)
+	b.typeInNew("#description", description)
+	b.typeInto("#requester_name", "Priya Raman")
+	b.typeInto("#requester_email", "priya.raman@example.org")
+	if st := b.follow(`main form[action="/requests"] button[type=submit]`); st != http.StatusOK {
+		b.t.Fatalf("logging the request: %d", st)
+	}
+	path := strings.TrimPrefix(b.location(), b.base)
+	return path[:strings.IndexByte(path+"?", '?')]
+}
+
 func (b *browserTab) choose(sel, value string) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.CSS(sel), value, chromedp.NodeVisible)); err != nil {
