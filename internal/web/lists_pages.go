@@ -213,7 +213,7 @@ func (s *Server) listCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req := lists.Request{Purpose: f.Get("purpose"), Format: lists.Format(f.Get("format")), UnitID: f.Get("unit_id")}
+	req := lists.Request{Purpose: f.Get("purpose"), Format: lists.Format(f.Get("format")), UnitID: f.Get("unit_id"), BasedOn: f.Get("based_on")}
 	if f.Get("understood") != "yes" {
 		return s.renderLists(w, r, http.StatusUnprocessableEntity, req.Purpose, string(req.Format),
 			apperr.New(apperr.Invalid, "Tick the box to say you will keep the list safe and delete it when you are done."))

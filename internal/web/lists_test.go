@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stewardhq/steward/internal/lists"
 )
@@ -147,4 +148,40 @@ func between(s, from, to string) string {
 	}
 	v, _, _ := strings.Cut(rest, to)
 	return v
+}
+
+// TestListOfTheSamePeople: from a list's page the rep makes a new list of
+// the same people; when the old list is over a week old, the new list's
+// page warns that people who joined since are missing.
+func TestListOfTheSamePeople(t *testing.T) {
+	f, _, _ := peopleFixture(t)
+	c := client(t)
+	if resp := login(t, f, c, f.RepUser, f.RepPassword, ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	resp, err := c.PostForm(f.URL+"/lists", url.Values{"purpose": {"meeting"}, "format": {"xlsx"}, "understood": {"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := between(body(t, resp), `href="/lists/`, `"`)
+	if _, err := f.DB.Writer().ExecContext(t.Context(), `UPDATE member_lists SET created_at = created_at - $1 WHERE id = $2`, int64(8*24*time.Hour/time.Millisecond), id); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.Get(f.URL + "/lists/" + id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := body(t, resp)
+	form := between(page, `<section class="card" id="same-people">`, `</section>`)
+	if !strings.Contains(form, `name="based_on" value="`+id+`"`) || !strings.Contains(form, `name="purpose" value="meeting"`) {
+		t.Fatalf("the list page offers no list of the same people:\n%s", page)
+	}
+	resp, err = c.PostForm(f.URL+"/lists", url.Values{"based_on": {id}, "purpose": {"meeting"}, "format": {"xlsx"}, "understood": {"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is 8 days old") || !strings.Contains(page, "people who joined since are missing") {
+		t.Fatalf("a list of the same people as an old list: %d\n%s", resp.StatusCode, page)
+	}
 }
