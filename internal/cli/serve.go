@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/stewardhq/steward/internal/web"
@@ -38,7 +39,8 @@ func (c *ServeCmd) Run(e *env) error {
 	if err := app.useMail(c.Mail); err != nil {
 		return err
 	}
-	return serve(e, app, c.Addr, c.TLSCert, c.TLSKey, web.Config{TrustProxy: c.TrustProxy, SecureCookies: c.SecureCookies, MetricsToken: mt, Version: Version}, nil)
+	return serve(e, app, c.Addr, c.TLSCert, c.TLSKey, web.Config{TrustProxy: c.TrustProxy, SecureCookies: c.SecureCookies, MetricsToken: mt, Version: Version,
+		BaseURL: strings.TrimRight(strings.TrimSpace(c.BaseURL), "/")}, nil)
 }
 
 // serve runs the HTTP server until the context ends, then drains it.

@@ -219,9 +219,13 @@ func (s *Server) publicRequestSubmit(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// absURL is the full address of path on this server, as the person's
-// browser reached it, to show as text they can keep.
+// absURL is the full address of path on this server, to show as text
+// someone can keep: under the configured public address, or else as the
+// person's browser reached it.
 func (s *Server) absURL(r *http.Request, path string) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL + path
+	}
 	u := url.URL{Scheme: "http", Host: r.Host, Path: path}
 	if r.TLS != nil || s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https" {
 		u.Scheme = "https"

@@ -47,6 +47,10 @@ type Config struct {
 	// wants them public.
 	MetricsToken string
 	Version      string
+	// BaseURL is Steward's public address; links Steward shows to be kept
+	// or passed on (a preference link, the status page) use it rather
+	// than the Host header the request came with.
+	BaseURL string
 }
 
 // Deps are the services the web layer calls.
