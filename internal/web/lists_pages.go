@@ -218,8 +218,17 @@ func (s *Server) listCreate(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLists(w, r, http.StatusUnprocessableEntity, req.Purpose, string(req.Format),
 			apperr.New(apperr.Invalid, "Tick the box to say you will keep the list safe and delete it when you are done."))
 	}
+	a := access.ActorFrom(r.Context())
+	nonce := f.Get("form_nonce")
+	if nonce != "" && !s.listForms.reserve(a.AccountID, nonce, time.Now()) {
+		return s.renderLists(w, r, http.StatusConflict, "", "",
+			apperr.New(apperr.Conflict, "This form was already sent and its list made; its password was shown once. The list is under \"Lists you hold\". If you lost the file or its password, delete any copy and download a fresh list from the list's page."))
+	}
 	made, err := s.lists.Create(r.Context(), req)
 	if err != nil {
+		if nonce != "" {
+			s.listForms.release(a.AccountID, nonce)
+		}
 		if code := status(apperr.CodeOf(err)); code < 500 {
 			return s.renderLists(w, r, code, req.Purpose, string(req.Format), err)
 		}

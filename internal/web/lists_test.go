@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stewardhq/steward/internal/lists"
+	"github.com/stewardhq/steward/internal/store/storetest"
 )
 
 // Through the API a rep makes a list of their own workplace, gets the
@@ -183,5 +184,44 @@ func TestListOfTheSamePeople(t *testing.T) {
 	page = body(t, resp)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is 8 days old") || !strings.Contains(page, "people who joined since are missing") {
 		t.Fatalf("a list of the same people as an old list: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// TestListFormSentTwice: a browser sending the list form again (a reload
+// of the page with the password) makes no second list; a form refused
+// for a mistake can be corrected and sent again.
+func TestListFormSentTwice(t *testing.T) {
+	f, _, _ := peopleFixture(t)
+	c := client(t)
+	if resp := login(t, f, c, f.RepUser, f.RepPassword, ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d", resp.StatusCode)
+	}
+	resp, err := c.Get(f.URL + "/lists")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := between(body(t, resp), `name="form_nonce" value="`, `"`)
+	if len(nonce) < 20 {
+		t.Fatalf("the list form carries no nonce: %q", nonce)
+	}
+	send := func(purpose string) (int, string) {
+		resp, err := c.PostForm(f.URL+"/lists", url.Values{"form_nonce": {nonce}, "purpose": {purpose}, "format": {"xlsx"}, "understood": {"yes"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, body(t, resp)
+	}
+	if code, page := send("no-such-purpose"); code == http.StatusOK {
+		t.Fatalf("a made-up purpose: %d\n%s", code, page)
+	}
+	if code, page := send("meeting"); code != http.StatusOK || !strings.Contains(page, `id="password"`) {
+		t.Fatalf("the corrected form: %d\n%s", code, page)
+	}
+	code, page := send("meeting")
+	if code != http.StatusConflict || !strings.Contains(page, "already sent") || strings.Contains(page, `id="password"`) {
+		t.Fatalf("the same form again: %d\n%s", code, page)
+	}
+	if n := storetest.Count(t, f.DB.Reader(), `SELECT count(*) FROM member_lists`); n != 1 {
+		t.Fatalf("%d lists made from one form, want 1", n)
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -37,6 +38,9 @@ func (s *Server) parseTemplates() error {
 		},
 		"can": func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
 		"day": longDay,
+		// formNonce marks a form so that sending it twice is noticed
+		// (formOnce).
+		"formNonce": rand.Text,
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html")
 	if err != nil {

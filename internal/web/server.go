@@ -91,6 +91,7 @@ type Server struct {
 	rights    *rights.Service
 	lists     *lists.Service
 	downloads *downloads
+	listForms *formOnce
 	gov       *governance.Service
 	disclose  *disclosures.Service
 	notify    *notify.Service
@@ -169,7 +170,7 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if d.Governance != nil {
 		d.Access.UseGate(d.Governance)
 	}
-	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), disclose: d.Disclosures, notify: d.Notify, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
+	s := &Server{cfg: cfg, gov: d.Governance, rights: d.Rights, lists: d.Lists, downloads: newDownloads(), listForms: newFormOnce(), disclose: d.Disclosures, notify: d.Notify, datamap: d.Datamap, records: d.Records, importer: d.Importer, db: d.DB, vault: d.Vault, access: d.Access, audit: d.Audit, subjects: d.Subjects, log: d.Log,
 		metrics: newMetrics(), loginRate: newLimiter(10, 10), publicRate: newLimiter(1, 10), statusRate: newLimiter(10, 10),
 		consent: d.Consent, prefRate: newLimiter(30, 30), unsubRate: newLimiter(600, 600)}
 	css, err := fs.ReadFile(assets, "static/style.css")
