@@ -29,13 +29,14 @@ type view struct {
 }
 
 func (s *Server) parseTemplates() error {
+	// Times on pages are UK times, as the people reading them live them,
+	// with GMT or BST named so that nobody has to guess.
+	london, err := calendar.London()
+	if err != nil {
+		london = time.UTC // no time zone data: times say UTC instead
+	}
 	funcs := template.FuncMap{
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			return t.UTC().Format("2 Jan 2006 15:04 UTC")
-		},
+		"when": whenIn(london),
 		"can": func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
 		"day": longDay,
 		// formNonce marks a form so that sending it twice is noticed
@@ -74,6 +75,17 @@ func (s *Server) parseTemplates() error {
 		}
 	}
 	return nil
+}
+
+// whenIn writes an instant as a time in loc with its zone's name ("3 Jul
+// 2026 14:05 BST"), and "—" for none.
+func whenIn(loc *time.Location) func(time.Time) string {
+	return func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.In(loc).Format("2 Jan 2006 15:04 MST")
+	}
 }
 
 // longDay writes a YYYY-MM-DD day as people do ("Monday 2 March 2026"),
