@@ -37,8 +37,8 @@ func (s *Server) parseTemplates() error {
 	}
 	funcs := template.FuncMap{
 		"when": whenIn(london),
-		"can": func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
-		"day": longDay,
+		"can":  func(a *access.Actor, p string) bool { return a.Can(access.Permission(p)) },
+		"day":  longDay,
 		// formNonce marks a form so that sending it twice is noticed
 		// (formOnce).
 		"formNonce": rand.Text,
