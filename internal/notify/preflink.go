@@ -67,6 +67,10 @@ func (s *Service) SendPreferenceLink(ctx context.Context, subjectID string) (*Qu
 			return err
 		}
 		ids, err := s.addresses.Identifiers(ctx, subjectID, "consent")
+		if apperr.CodeOf(err) == apperr.Conflict {
+			// The register refuses an erased person's identifiers.
+			return apperr.New(apperr.Conflict, "This person has been erased: there is no address to email a link to, and nothing left to choose.")
+		}
 		if err != nil {
 			return err
 		}

@@ -138,8 +138,8 @@ func TestEmailPreferenceLink(t *testing.T) {
 	})
 }
 
-// TestEmailPreferenceLinkRefused: no address on record, a rep of another
-// workplace, no base URL, no mail server or no sender: each is refused
+// TestEmailPreferenceLinkRefused: no address on record, an erased person,
+// a rep of another workplace, no base URL, no mail server or no sender: each is refused
 // with what to do, and nothing is queued or recorded as made.
 func TestEmailPreferenceLinkRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, env storetest.Env) {
@@ -156,6 +156,16 @@ func TestEmailPreferenceLinkRefused(t *testing.T) {
 		_, err := w.out.SendPreferenceLink(w.rep, dev.ID)
 		wantCode(t, err, apperr.Invalid)
 		if !strings.Contains(apperr.MessageOf(err), "no usable email address") {
+			t.Fatalf("message: %s", apperr.MessageOf(err))
+		}
+
+		// A person whose erasure was interrupted after their key went.
+		if err := w.c.Vault.Shred(context.Background(), w.people[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.out.SendPreferenceLink(w.rep, w.people[2].ID)
+		wantCode(t, err, apperr.Conflict)
+		if !strings.Contains(apperr.MessageOf(err), "erased: there is no address to email") {
 			t.Fatalf("message: %s", apperr.MessageOf(err))
 		}
 
