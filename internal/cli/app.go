@@ -158,6 +158,7 @@ func newApp(db *store.DB, v *vault.Vault, log *slog.Logger, cfg access.Config, r
 	}
 	out.UseLists(ls)
 	out.UseUnsubscribes(cs)
+	out.UsePreferenceLinks(cs, reg)
 	gov := governance.New(db, al, acc, log, governance.Config{})
 	gov.UseRequests(governance.RequestsLoggedBy(rs))
 	gov.UseLists(governance.ListsHeldBy(ls))

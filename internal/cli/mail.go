@@ -14,7 +14,7 @@ import (
 type Mail struct {
 	SMTPURL  string `name:"smtp-url" env:"STEWARD_SMTP_URL" help:"Mail server for Steward's email: smtp://user:pass@host:587 (STARTTLS required unless the server is on this machine; ?starttls=auto sends in plain text when it is not offered, ?starttls=off never upgrades) or smtps://user:pass@host:465 (implicit TLS). STEWARD_SMTP_URL_FILE may name a file holding it. Without it, email waits in the outbox."`
 	SMTPFrom string `name:"smtp-from" env:"STEWARD_SMTP_FROM" help:"Sender address of Steward's email, e.g. \"Union <noreply@union.example>\"."`
-	BaseURL  string `name:"base-url" env:"STEWARD_BASE_URL" help:"Steward's public address (https://steward.union.example), for unsubscribe links in marketing email and the links Steward shows (preference links, the request status page). Without it they use the address the browser reached."`
+	BaseURL  string `name:"base-url" env:"STEWARD_BASE_URL" help:"Steward's public address (https://steward.union.example), for unsubscribe links in marketing email, emailed preference links and the links Steward shows (preference links, the request status page). Without it they use the address the browser reached."`
 }
 
 // useMail configures the outbox from the flags: the sender, the base URL

@@ -129,11 +129,16 @@ func (s *Service) open(token string, kind byte) (link, error) {
 // mint makes a link for someone the actor may make lists for or record
 // consents of.
 func (s *Service) mint(ctx context.Context, subjectID string, kind byte, purpose string) (string, error) {
-	a, err := requireAny(ctx, listPerms)
+	return s.mintWith(ctx, listPerms, subjectID, kind, purpose)
+}
+
+// mintWith makes a link for someone the actor holds one of perms for.
+func (s *Service) mintWith(ctx context.Context, perms []access.Permission, subjectID string, kind byte, purpose string) (string, error) {
+	a, err := requireAny(ctx, perms)
 	if err != nil {
 		return "", err
 	}
-	p, err := s.person(ctx, a, listPerms, subjectID)
+	p, err := s.person(ctx, a, perms, subjectID)
 	if err != nil {
 		return "", err
 	}
@@ -164,6 +169,30 @@ func (s *Service) PreferenceToken(ctx context.Context, subjectID string) (string
 		return "", err
 	}
 	return tok, nil
+}
+
+// PreferenceLink makes a person's preference link for Steward to email to
+// them, and says when it stops working. Unlike PreferenceToken the actor
+// needs consent:record in the person's unit (listing people is not
+// enough), and the audit event records that the link was made to be
+// emailed, so nobody on the staff saw it.
+func (s *Service) PreferenceLink(ctx context.Context, subjectID string) (string, time.Time, error) {
+	var tok string
+	var expires time.Time
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		if tok, err = s.mintWith(ctx, []access.Permission{access.PermConsentRecord}, subjectID, linkPreferences, ""); err != nil {
+			return err
+		}
+		expires = tx.Now().Add(s.cfg.LinkLifetime)
+		_, err = s.audit.Append(ctx, audit.Event{ActorID: access.ActorID(ctx), Action: "consent.link", Entity: "subject", EntityID: subjectID,
+			SubjectID: subjectID, Purpose: "consent", Detail: map[string]string{"kind": "preferences", "delivery": "email", "expires": expires.Format(time.DateOnly)}})
+		return err
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return tok, expires, nil
 }
 
 // UnsubscribeToken makes the token of a one-click unsubscribe link

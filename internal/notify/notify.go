@@ -127,17 +127,20 @@ type Config struct {
 
 // Service is the outbox.
 type Service struct {
-	db       *store.DB
-	vault    *vault.Vault
-	audit    *audit.Log
-	sup      Suppressor
-	log      *slog.Logger
-	cfg      Config
-	from     *mail.Address
-	mailer   Mailer
-	lists    Lists
-	unsubs   Unsubscribes
-	leaseFor time.Duration
+	db     *store.DB
+	vault  *vault.Vault
+	audit  *audit.Log
+	sup    Suppressor
+	log    *slog.Logger
+	cfg    Config
+	from   *mail.Address
+	mailer Mailer
+	lists  Lists
+	unsubs Unsubscribes
+	// prefLinks and addresses serve SendPreferenceLink.
+	prefLinks PreferenceLinks
+	addresses Addresses
+	leaseFor  time.Duration
 }
 
 // New returns the outbox. A From address that does not parse is an error.

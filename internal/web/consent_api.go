@@ -26,6 +26,7 @@ func (s *Server) consentAPIRoutes(api huma.API) {
 	register(s, api, c, op("get-consents", http.MethodGet, "/people/{id}/consents", "A person's consents: current state per purpose, history with evidence, suppression (the read is audited)"), s.apiConsents)
 	register(s, api, c, op("record-consent", http.MethodPost, "/people/{id}/consents", "Record consent given or withdrawn, with its evidence (given must be stated; giving needs the wording shown)", http.StatusCreated), s.apiRecordConsent)
 	register(s, api, c, op("withdraw-consent", http.MethodPost, "/people/{id}/consents/{purpose}/withdraw", "Record the withdrawal of a consent", http.StatusCreated), s.apiWithdrawConsent)
+	register(s, api, c, op("email-preference-link", http.MethodPost, "/people/{id}/preference-link/email", "Email the person their link to the preference centre, to their own address on record; the link is never returned", http.StatusAccepted), s.apiEmailPreferenceLink)
 	register(s, api, c, op("record-opt-out", http.MethodPost, "/people/{id}/opt-outs", "Record an opt-out from a purpose or from all marketing (which puts the person on the suppression list)", http.StatusCreated), s.apiOptOut)
 }
 

@@ -37,7 +37,8 @@ func (s *Server) consentPageRoutes() []route {
 		{consentImportPattern, access.PermConsentRecord, s.consentImportUpload},
 		{"POST /people/{id}/consent", access.PermConsentRecord, s.personConsentSubmit},
 		{"POST /people/{id}/opt-out", access.PermConsentRecord, s.personOptOutSubmit},
-		{"POST /people/{id}/preference-link", access.PermConsentRecord, s.personPreferenceLink},
+		{"POST /people/{id}/preference-link", access.PermRightsManage, s.personPreferenceLink},
+		{"POST /people/{id}/preference-link/email", access.PermConsentRecord, s.personPreferenceLinkEmail},
 		{"GET /preferences/{token}", "", s.preferencesPage},
 		{"POST /preferences/{token}", "", s.preferencesSubmit},
 		{"GET /u/{token}", "", s.unsubscribePage},
@@ -145,6 +146,9 @@ type consentPanel struct {
 	Words    map[string]consent.Wording
 	Purposes []consent.PurposeInfo
 	Channels []option
+	// HasEmail: the person has an address to email their preference link
+	// to; ShowLink: the viewer (the DPO) may also see the link itself.
+	HasEmail, ShowLink bool
 }
 
 // personConsentPanel reads the person's consents for their page, or nil
@@ -165,7 +169,8 @@ func (s *Server) personConsentPanel(r *http.Request, p *subjects.Subject) (*cons
 	if err != nil {
 		return nil, err
 	}
-	return &consentPanel{Panel: panel, Words: words, Purposes: consent.Catalogue(), Channels: consentChannelOptions()}, nil
+	return &consentPanel{Panel: panel, Words: words, Purposes: consent.Catalogue(), Channels: consentChannelOptions(),
+		HasEmail: p.Profile.Email != "", ShowLink: a.Can(access.PermRightsManage)}, nil
 }
 
 func (s *Server) personConsentSubmit(w http.ResponseWriter, r *http.Request) error {
@@ -203,7 +208,10 @@ func (s *Server) personOptOutSubmit(w http.ResponseWriter, r *http.Request) erro
 }
 
 // preferenceLink is the page showing a person's preference link once, to
-// copy into a letter or a message to them.
+// copy into a letter or a message to them. Only the DPO may see it: anyone
+// else on the staff emails the link to the person (personPreferenceLinkEmail)
+// and never sees it, since whoever holds it can record choices as the
+// person.
 type preferenceLink struct {
 	PersonID string
 	URL      string
@@ -216,6 +224,17 @@ func (s *Server) personPreferenceLink(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	s.render(w, r, http.StatusOK, "consent_link", view{Title: "Preference link", Data: preferenceLink{PersonID: id, URL: s.absURL(r, "/preferences/"+tok)}})
+	return nil
+}
+
+// personPreferenceLinkEmail emails the person their preference link, to
+// their own address on record, without showing it to whoever asked.
+func (s *Server) personPreferenceLinkEmail(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if _, err := s.notify.SendPreferenceLink(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/people/"+url.PathEscape(id)+"?done=link_emailed#consent", http.StatusSeeOther)
 	return nil
 }
 

@@ -173,8 +173,11 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Disclosures = s.personDisclosures(r, p.ID)
 	notice := ""
-	if r.URL.Query().Get("done") == "saved" {
+	switch r.URL.Query().Get("done") {
+	case "saved":
 		notice = "Saved."
+	case "link_emailed":
+		notice = "Their preference link is in the outbox, addressed to them only. Nobody else sees it."
 	}
 	s.render(w, r, http.StatusOK, "person", view{Title: personTitle, Notice: notice, Data: v})
 	return nil

@@ -146,6 +146,9 @@ func New(d Deps, cfg Config) (*Server, error) {
 		}
 		if d.Consent != nil {
 			out.UseUnsubscribes(d.Consent)
+			if d.Subjects != nil {
+				out.UsePreferenceLinks(d.Consent, d.Subjects)
+			}
 		}
 		d.Notify = out
 	}
