@@ -26,6 +26,22 @@ func Classes() []Class { return []Class{ClassMarketing, ClassOperational, ClassD
 // marketing) stops communications of the class: marketing only.
 func (c Class) StoppedByOptOut() bool { return c == ClassMarketing }
 
+// Valid reports whether c is one of the classes.
+func (c Class) Valid() bool { return slices.Contains(Classes(), c) }
+
+// Label is the class in words.
+func (c Class) Label() string {
+	switch c {
+	case ClassMarketing:
+		return "Marketing"
+	case ClassOperational:
+		return "Operational"
+	case ClassDemocratic:
+		return "Democratic (elections and ballots)"
+	}
+	return string(c)
+}
+
 // The catalogue of consent purposes, stored as these codes.
 const (
 	ConsentNewsletters = "newsletters"

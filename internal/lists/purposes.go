@@ -14,18 +14,19 @@ import (
 	"strings"
 
 	"github.com/stewardhq/steward/internal/apperr"
+	"github.com/stewardhq/steward/internal/consent"
 )
 
 // Class is how a communication is classed for opt-outs: an objection to
 // marketing stops marketing only (the rep's guide: opted-out members
 // still take part in the union's democracy and get its operational
-// messages). It is a string here until consent defines the type.
-type Class string
+// messages). It is consent's classification.
+type Class = consent.Class
 
 const (
-	ClassMarketing   Class = "marketing"
-	ClassOperational Class = "operational"
-	ClassDemocratic  Class = "democratic"
+	ClassMarketing   = consent.ClassMarketing
+	ClassOperational = consent.ClassOperational
+	ClassDemocratic  = consent.ClassDemocratic
 )
 
 // Field is one column a purpose may include.

@@ -104,7 +104,7 @@ func (s *Service) SendToList(ctx context.Context, listID string, m Message) (*Qu
 			return err
 		}
 		class := Class(cls)
-		if !class.valid() {
+		if !class.Valid() {
 			return apperr.New(apperr.Invalid, "The list's purpose has no communication class (marketing, operational or democratic).")
 		}
 		if err := m.clean(class); err != nil {

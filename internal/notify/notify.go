@@ -35,31 +35,15 @@ import (
 )
 
 // Class is what kind of communication a message is: opt-outs stop
-// marketing only.
-type Class string
+// marketing only. It is consent's classification, named here for the
+// outbox's callers.
+type Class = consent.Class
 
 const (
-	ClassMarketing   Class = "marketing"
-	ClassOperational Class = "operational"
-	ClassDemocratic  Class = "democratic"
+	ClassMarketing   = consent.ClassMarketing
+	ClassOperational = consent.ClassOperational
+	ClassDemocratic  = consent.ClassDemocratic
 )
-
-// Label is the class in words.
-func (c Class) Label() string {
-	switch c {
-	case ClassMarketing:
-		return "Marketing"
-	case ClassOperational:
-		return "Operational"
-	case ClassDemocratic:
-		return "Democratic (elections and ballots)"
-	}
-	return string(c)
-}
-
-func (c Class) valid() bool {
-	return c == ClassMarketing || c == ClassOperational || c == ClassDemocratic
-}
 
 // Mode is how a group email is addressed.
 type Mode string
