@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand/v2"
 
-	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/subjects"
 )
@@ -32,11 +31,10 @@ func demoConsent(ctx context.Context, app *App, seed uint64, out io.Writer) erro
 	if err := app.DB.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM consent_wordings`).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	a, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+	dpo, err := app.operator(ctx, "dpo")
 	if err != nil {
 		return err
 	}
-	dpo := access.WithActor(ctx, a)
 	words := map[string]string{}
 	for _, p := range consent.Catalogue() {
 		w, err := app.Consent.PublishWording(dpo, p.Code, demoWordings()[p.Code])

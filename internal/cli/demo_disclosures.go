@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/datamap"
 	"github.com/stewardhq/steward/internal/disclosures"
 	"github.com/stewardhq/steward/internal/subjects"
@@ -18,11 +17,10 @@ import (
 // does nothing when the log has entries already, so a resumed build does
 // not repeat it.
 func demoDisclosures(ctx context.Context, app *App, out io.Writer) error {
-	a, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+	dpo, err := app.operator(ctx, "dpo")
 	if err != nil {
 		return err
 	}
-	dpo := access.WithActor(ctx, a)
 	if have, err := app.Disclosures.List(dpo, disclosures.Filter{}); err != nil || len(have) > 0 {
 		return err
 	}

@@ -18,11 +18,10 @@ const demoMidOnboarding = "rep.4"
 // training recorded by the DPO.
 func demoOnboarding(ctx context.Context, app *App) error {
 	g := app.Governance
-	dpo, err := app.Access.Actor(ctx, "dpo", access.ViaCLI)
+	dctx, err := app.operator(ctx, "dpo")
 	if err != nil {
 		return err
 	}
-	dctx := access.WithActor(ctx, dpo)
 	for _, p := range []governance.PolicyInput{
 		{Title: "Data protection policy", Version: "v3", RequiresAck: true, Body: "How the union keeps members' personal data safe.\n\n" +
 			"- Use members' data only for union business, and only the least you need for the task.\n" +

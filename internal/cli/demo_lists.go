@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/stewardhq/steward/internal/access"
 	"github.com/stewardhq/steward/internal/consent"
 	"github.com/stewardhq/steward/internal/lists"
 )
@@ -17,11 +16,10 @@ import (
 // files are made and thrown away; only the records stay. A rerun leaves
 // lists already there alone.
 func demoLists(ctx context.Context, app *App, out io.Writer) error {
-	a, err := app.Access.Actor(ctx, "rep.1", access.ViaCLI)
+	rep, err := app.operator(ctx, "rep.1")
 	if err != nil {
 		return err
 	}
-	rep := access.WithActor(ctx, a)
 	held, err := app.Lists.Mine(rep, true)
 	if err != nil || len(held) > 0 {
 		return err
